@@ -1,0 +1,507 @@
+// An emulated x86-64 CPU in long mode with real 4-level page tables, running hypervisor code in Unicorn.
+// Faults arrive with their exact RIP through the INTR hook and are resolved through the registered regions
+// (exception tables, bug frames); functions can be served from TypeScript (host stubs). No per-instruction
+// hook runs in the normal path: stubs are code hooks limited to one address each.
+import { CONSOLE_PORT, Console } from './console.ts';
+import { enablePaging } from './cpu.ts';
+import { type BacktraceFrame, type FaultReport, GuestFault, GuestTimeout, MachineError } from './errors.ts';
+import { ExceptionState } from './exception-state.ts';
+import { PageTables, type Perms, type Translation } from './paging.ts';
+import { PAGE_SIZE, PhysicalMemory } from './physical.ts';
+import { RegionList } from './regions.ts';
+import { type Trap, type TrapOutcome, handleTrap } from './traps.ts';
+import { REG, type RegName, Unicorn } from './unicorn.ts';
+
+export { type Perms } from './paging.ts';
+
+/** Where the machine keeps its own pages, far from any Xen image (0xffff82d0...). */
+export const HOST_AREA = 0xffff810000000000n;
+/**
+ * Calls return into a page of int3 and `until` stops the run there. The page must be present, and the
+ * sentinel must not be the page's first byte (Unicorn then touches the previous, unmapped page).
+ */
+const SENTINEL_PAGE = HOST_AREA;
+export const RETURN_SENTINEL = SENTINEL_PAGE + 0x800n;
+const EXCEPTION_FRAME = HOST_AREA + 0x1000n;
+/** Xen's STACK_SIZE (STACK_ORDER 3): per-CPU data is found by rounding RSP up to it (get_cpu_info()). */
+export const STACK_SIZE = 0x8000;
+export const STACK_BASE = HOST_AREA + 0x10000n;
+/** The top page holds `struct cpu_info` (zeroed: CPU 0, no current vCPU, per-CPU offset 0). */
+export const CPU_INFO_RESERVE = 0x1000;
+/** Instructions per uc_emu_start between wall-clock checks (~30 ms of a tight loop). */
+const SLICE_INSTRUCTIONS = 1 << 24;
+
+
+export const ARG_REGS = ['RDI', 'RSI', 'RDX', 'RCX', 'R8', 'R9'] as const;
+const GPRS: RegName[] = ['RAX', 'RBX', 'RCX', 'RDX', 'RSI', 'RDI', 'RBP', 'RSP', 'R8', 'R9', 'R10', 'R11', 'R12', 'R13', 'R14', 'R15', 'RIP', 'RFLAGS'];
+
+export type GuestValue = bigint | number;
+
+const functionOf = (symbol: string): string => symbol.replace(/\+0x[0-9a-f]+$/, '');
+
+export interface RunLimits {
+  /** Wall-clock limit for one call (default 5000 ms). */
+  timeoutMs?: number;
+  /** Instruction limit for one call (0 = none). Counting costs speed in Unicorn, so it is off by default. */
+  maxInstructions?: number;
+}
+
+export interface MachineOptions extends RunLimits {
+  /** Guest-physical RAM (default 128 MiB, reserved lazily by the host). */
+  ramSize?: number;
+}
+
+/** A function served from TypeScript: receives the SysV integer arguments, returns RAX. */
+export type HostFunction = (args: bigint[], machine: Machine) => GuestValue | void;
+
+export interface MachineSnapshot {
+  readonly ram: Buffer;
+  readonly alloc: ReturnType<PhysicalMemory['saveState']>;
+  readonly registers: Map<RegName, bigint>;
+}
+
+interface StubEntry {
+  name: string;
+  fn: HostFunction;
+  hook: bigint;
+}
+
+type StopReason =
+  | { kind: 'fault'; report: FaultReport }
+  | { kind: 'host'; run: () => bigint };
+
+export class Machine {
+  readonly uc: Unicorn;
+  readonly memory: PhysicalMemory;
+  readonly pages: PageTables;
+  readonly regions = new RegionList();
+  readonly console = new Console();
+  readonly limits: Required<RunLimits>;
+  private readonly exceptions: ExceptionState;
+  private readonly stubs = new Map<bigint, StubEntry>();
+  /** Host-side translation cache, emptied on every page-table change. */
+  private readonly tlb = new Map<bigint, Translation>();
+  private stop: StopReason | undefined;
+  private ignoreNextUd = false;
+  private depth = 0;
+  /** Faults fixed up during the current top-level call (for reports and traces). */
+  readonly fixups: { vector: number; rip: bigint; resume: bigint; note: string }[] = [];
+  private closed = false;
+
+  constructor(opts: MachineOptions = {}) {
+    this.limits = { timeoutMs: opts.timeoutMs ?? 5000, maxInstructions: opts.maxInstructions ?? 0 };
+    this.uc = new Unicorn();
+    this.memory = new PhysicalMemory(opts.ramSize ?? 128 << 20);
+    try {
+      this.uc.memMapPtr(0n, this.memory.host);
+      this.pages = new PageTables(this.memory);
+      this.exceptions = new ExceptionState(this.uc);
+      enablePaging(this.uc, this.pages.root);
+      this.pages.map(SENTINEL_PAGE, PAGE_SIZE, 'rx');
+      this.fill(SENTINEL_PAGE, PAGE_SIZE, 0xcc);
+      this.pages.map(EXCEPTION_FRAME, PAGE_SIZE, 'rw');
+      this.pages.map(STACK_BASE, STACK_SIZE, 'rw');
+      this.uc.hookIntr((n) => this.onInterrupt(n));
+      this.uc.hookInvalidInsn(() => this.onInvalidInstruction());
+      this.uc.hookOut((port, _size, value) => {
+        if (port === CONSOLE_PORT) this.console.putByte(value & 0xff);
+      });
+    } catch (e) {
+      this.uc.close();
+      this.memory.release();
+      throw e;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.exceptions.free();
+    this.uc.close();
+    this.memory.release();
+  }
+
+  // ---- memory -------------------------------------------------------------------------------------------
+
+  map(va: bigint, size: number, perms: Perms): void {
+    this.pages.map(va, size, perms);
+    this.pageTablesChanged();
+  }
+
+  unmap(va: bigint, size: number): void {
+    this.pages.unmap(va, size);
+    this.pageTablesChanged();
+    this.uc.flushCode(); // frames may come back as other code at the same address
+  }
+
+  protect(va: bigint, size: number, perms: Perms): void {
+    this.pages.protect(va, size, perms);
+    this.pageTablesChanged();
+    if (perms.includes('x')) this.uc.flushCode();
+  }
+
+  private pageTablesChanged(): void {
+    this.tlb.clear();
+    this.uc.flushTlb();
+  }
+
+  translate(va: bigint): Translation | undefined {
+    const page = va & ~0xfffn;
+    let t = this.tlb.get(page);
+    if (!t) {
+      t = this.pages.translate(page);
+      if (!t) return undefined;
+      this.tlb.set(page, t);
+    }
+    return { ...t, physical: t.physical + Number(va & 0xfffn) };
+  }
+
+  isMapped(va: bigint): boolean {
+    return this.translate(va) !== undefined;
+  }
+
+  /** Physical spans of [va, va+length); throws MachineError on an unmapped page. */
+  private spans(va: bigint, length: number, fn: (physical: number, offset: number, n: number, executable: boolean) => void): void {
+    let done = 0;
+    while (done < length) {
+      const cur = va + BigInt(done);
+      const t = this.translate(cur);
+      if (!t) throw new MachineError(`guest address 0x${cur.toString(16)} is not mapped`);
+      const n = Math.min(length - done, PAGE_SIZE - Number(cur & 0xfffn));
+      fn(t.physical, done, n, t.executable);
+      done += n;
+    }
+  }
+
+  read(va: bigint, length: number): Buffer {
+    const out = Buffer.alloc(length);
+    this.spans(va, length, (p, off, n) => this.memory.bytes.copy(out, off, p, p + n));
+    return out;
+  }
+
+  /** Bytes at va, or undefined if any page is unmapped (never throws). */
+  peek(va: bigint, length: number): Buffer | undefined {
+    try {
+      return this.read(va, length);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Host writes ignore page permissions (the hypervisor patching its own text) and drop stale translations. */
+  write(va: bigint, data: Uint8Array): void {
+    let code = false;
+    if ((va & 0xfffn) + BigInt(data.length) > 0x1000n) this.spans(va, data.length, () => undefined); // all pages mapped first
+    this.spans(va, data.length, (p, off, n, x) => {
+      this.memory.bytes.set(data.subarray(off, off + n), p);
+      code ||= x;
+    });
+    if (code && data.length) this.uc.invalidateCode(va, va + BigInt(data.length));
+  }
+
+  fill(va: bigint, length: number, byte: number): void {
+    this.write(va, Buffer.alloc(length, byte));
+  }
+
+  readU8(va: bigint): number {
+    return this.read(va, 1)[0]!;
+  }
+  readU32(va: bigint): number {
+    return this.read(va, 4).readUInt32LE(0);
+  }
+  readU64(va: bigint): bigint {
+    const t = this.translate(va);
+    if (t && (va & 0xfffn) <= 0xff8n) return this.memory.bytes.readBigUInt64LE(t.physical);
+    return this.read(va, 8).readBigUInt64LE(0);
+  }
+  writeU32(va: bigint, v: number): void {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(v >>> 0);
+    this.write(va, b);
+  }
+  writeU64(va: bigint, v: GuestValue): void {
+    const t = this.translate(va);
+    if (t && !t.executable && (va & 0xfffn) <= 0xff8n) {
+      this.memory.bytes.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)), t.physical); // fast path: stack, data
+      return;
+    }
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)));
+    this.write(va, b);
+  }
+
+  readCString(va: bigint, max = 4096): string {
+    const bytes: number[] = [];
+    for (let i = 0; i < max; i++) {
+      const b = this.readU8(va + BigInt(i));
+      if (b === 0) return Buffer.from(bytes).toString('latin1');
+      bytes.push(b);
+    }
+    throw new MachineError(`no NUL within ${max} bytes of 0x${va.toString(16)}`);
+  }
+
+  // ---- registers ----------------------------------------------------------------------------------------
+
+  reg(name: RegName): bigint {
+    return this.uc.regRead(REG[name]);
+  }
+
+  setReg(name: RegName, v: GuestValue): void {
+    this.uc.regWrite(REG[name], BigInt(v));
+  }
+
+  registers(): Record<string, bigint> {
+    const r: Record<string, bigint> = {};
+    for (const n of GPRS) r[n] = this.reg(n);
+    return r;
+  }
+
+  symbolize(address: bigint): string {
+    return this.regions.symbolize(address);
+  }
+
+  // ---- calls --------------------------------------------------------------------------------------------
+
+  /** Initial RSP: below cpu_info, so that RSP+8 is 16-aligned at the callee's entry (SysV). */
+  get stackTop(): bigint {
+    return STACK_BASE + BigInt(STACK_SIZE - CPU_INFO_RESERVE);
+  }
+
+  /**
+   * Call a guest function with SysV integer arguments; returns RAX. Nested calls (from host stubs or
+   * run_fn frames) continue on the current stack below the interrupted frame.
+   */
+  call(address: bigint, args: GuestValue[] = [], limits: RunLimits = {}): bigint {
+    if (args.length > ARG_REGS.length) throw new MachineError(`at most ${ARG_REGS.length} arguments are supported`);
+    const nested = this.depth > 0;
+    const saved = nested ? this.saveRegisters() : undefined;
+    let rsp = nested ? (this.reg('RSP') - 256n) & ~0xfn : this.stackTop;
+    rsp -= 8n;
+    this.writeU64(rsp, RETURN_SENTINEL);
+    this.setReg('RSP', rsp);
+    args.forEach((a, i) => this.setReg(ARG_REGS[i]!, a));
+    if (!nested) this.fixups.length = 0;
+    this.depth++;
+    try {
+      this.run(address, limits);
+      return this.reg('RAX');
+    } finally {
+      this.depth--;
+      if (saved) this.restoreRegisters(saved, ['RAX']);
+    }
+  }
+
+  private saveRegisters(): Map<RegName, bigint> {
+    const m = new Map<RegName, bigint>();
+    for (const n of GPRS) m.set(n, this.reg(n));
+    return m;
+  }
+
+  private restoreRegisters(m: Map<RegName, bigint>, except: RegName[] = []): void {
+    for (const [n, v] of m) if (!except.includes(n)) this.setReg(n, v);
+  }
+
+  /**
+   * Run until the call returns to the sentinel. uc_emu_start's own timeout starts a timer thread per run
+   * (~150 us), so the wall-clock limit is checked between instruction-count slices instead (counting is free).
+   */
+  private run(begin: bigint, limits: RunLimits): void {
+    const timeoutMs = limits.timeoutMs ?? this.limits.timeoutMs;
+    const maxInsns = limits.maxInstructions ?? this.limits.maxInstructions;
+    const deadline = performance.now() + timeoutMs;
+    let left = maxInsns > 0 ? maxInsns : Number.POSITIVE_INFINITY;
+    let pc = begin;
+    for (;;) {
+      const slice = Math.min(SLICE_INSTRUCTIONS, left);
+      this.stop = undefined;
+      const rc = this.uc.emuStart(pc, RETURN_SENTINEL, 0, slice);
+      const stop = this.stop as StopReason | undefined;
+      this.stop = undefined;
+      if (stop?.kind === 'fault') throw new GuestFault(stop.report);
+      if (stop?.kind === 'host') {
+        pc = stop.run();
+        continue;
+      }
+      const rip = this.reg('RIP');
+      if (rc !== 0) throw new GuestFault(this.report({ vector: -1, rip }, `emulation stopped: ${this.uc.errorText(rc)}`));
+      if (rip === RETURN_SENTINEL) return;
+      // The slice ran out.
+      left -= slice;
+      if (left <= 0) throw this.timeout(`${maxInsns} instructions`);
+      if (performance.now() > deadline) throw this.timeout(`${timeoutMs} ms`);
+      pc = rip;
+    }
+  }
+
+  private timeout(limit: string): GuestTimeout {
+    const rip = this.reg('RIP');
+    return new GuestTimeout(limit, rip, this.symbolize(rip));
+  }
+
+  // ---- host stubs ---------------------------------------------------------------------------------------
+
+  /**
+   * Serve the guest function at `address` from TypeScript. The code hook stops the CPU at the entry; the
+   * run loop then calls `fn` outside Unicorn (so it may itself call guest code) and returns to the caller.
+   */
+  stub(address: bigint, name: string, fn: HostFunction): () => void {
+    if (this.stubs.has(address)) throw new MachineError(`0x${address.toString(16)} is already served by ${this.stubs.get(address)!.name}`);
+    const hook = this.uc.hookCode(address, address, () => {
+      const args = ARG_REGS.map((r) => this.reg(r));
+      this.stopWith({
+        kind: 'host',
+        run: () => {
+          const rsp = this.reg('RSP');
+          const ret = this.readU64(rsp);
+          const rv = fn(args, this);
+          if (rv !== undefined) this.setReg('RAX', rv);
+          this.setReg('RSP', rsp + 8n);
+          return ret;
+        },
+      });
+    });
+    this.stubs.set(address, { name, fn, hook });
+    this.uc.flushCode(); // translations made before the hook existed would not call it
+    return () => this.unstub(address);
+  }
+
+  unstub(address: bigint): void {
+    const s = this.stubs.get(address);
+    if (!s) return;
+    this.uc.hookDel(s.hook);
+    this.stubs.delete(address);
+    this.uc.flushCode();
+  }
+
+  private stopWith(reason: StopReason): void {
+    this.stop = reason;
+    this.uc.emuStop();
+  }
+
+  // ---- exceptions ---------------------------------------------------------------------------------------
+
+  private onInterrupt(vector: number): void {
+    const errorCode = this.exceptions.acknowledge();
+    if (vector === 6 && this.ignoreNextUd) {
+      // Unicorn 2.1.1 reports a ud2 a second time here after UC_HOOK_INSN_INVALID handled it.
+      this.ignoreNextUd = false;
+      return;
+    }
+    const rip = this.reg('RIP');
+    const trap: Trap = { vector, rip };
+    if (vector === 14) trap.cr2 = this.reg('CR2');
+    if ([8, 10, 11, 12, 13, 14, 17].includes(vector)) trap.errorCode = errorCode;
+    this.dispatch(trap);
+  }
+
+  private onInvalidInstruction(): boolean {
+    this.ignoreNextUd = true;
+    this.dispatch({ vector: 6, rip: this.reg('RIP') });
+    return true;
+  }
+
+  private dispatch(trap: Trap): void {
+    let outcome: TrapOutcome;
+    try {
+      outcome = handleTrap(trap, this);
+    } catch (e) {
+      outcome = { kind: 'fatal', reason: `trap handler failed: ${(e as Error).message}` };
+    }
+    switch (outcome.kind) {
+      case 'resume':
+        this.fixups.push({ vector: trap.vector, rip: trap.rip, resume: outcome.rip, note: outcome.note ?? '' });
+        this.setReg('RIP', outcome.rip);
+        return;
+      case 'run_fn': {
+        const { fn, resume } = outcome;
+        this.stopWith({ kind: 'host', run: () => this.runInExceptionHandler(fn, trap, resume) });
+        return;
+      }
+      case 'fatal':
+        this.stopWith({ kind: 'fault', report: this.report(trap, outcome.reason) });
+    }
+  }
+
+  /** run_in_exception_handler(): call fn(struct cpu_user_regs *) and resume after the ud2 with all registers intact. */
+  private runInExceptionHandler(fn: bigint, trap: Trap, resume: bigint): bigint {
+    const saved = this.saveRegisters();
+    const frame = Buffer.alloc(200);
+    const order: RegName[] = ['R15', 'R14', 'R13', 'R12', 'RBP', 'RBX', 'R11', 'R10', 'R9', 'R8', 'RAX', 'RCX', 'RDX', 'RSI', 'RDI'];
+    order.forEach((r, i) => frame.writeBigUInt64LE(saved.get(r)!, i * 8));
+    frame.writeUInt32LE(trap.vector, 124); // entry_vector
+    frame.writeBigUInt64LE(trap.rip, 128);
+    frame.writeBigUInt64LE(saved.get('RFLAGS')!, 144);
+    frame.writeBigUInt64LE(saved.get('RSP')!, 152);
+    this.write(EXCEPTION_FRAME, frame);
+    this.call(fn, [EXCEPTION_FRAME]);
+    this.restoreRegisters(saved);
+    this.fixups.push({ vector: 6, rip: trap.rip, resume, note: 'run_fn' });
+    return resume;
+  }
+
+  private report(trap: Trap, reason: string): FaultReport {
+    const registers = this.registers();
+    const r: FaultReport = {
+      vector: trap.vector,
+      rip: trap.rip,
+      where: this.symbolize(trap.rip),
+      reason,
+      registers,
+      backtrace: this.backtrace(trap.rip, registers.RSP!),
+    };
+    if (trap.cr2 !== undefined) r.cr2 = trap.cr2;
+    if (trap.errorCode !== undefined) r.errorCode = trap.errorCode;
+    return r;
+  }
+
+  /**
+   * Xen without frame pointers prints every stack word that points into text. We keep the words preceded by
+   * a call instruction (return addresses); when a direct call's target is not the function of the frame
+   * below, the word is stale or the link went through a tail call, and is marked unreliable (`? sym`).
+   */
+  backtrace(rip: bigint, rsp: bigint, max = 16): BacktraceFrame[] {
+    const frames: BacktraceFrame[] = [{ address: rip, symbol: this.symbolize(rip) }];
+    let callee = rip;
+    const top = STACK_BASE + BigInt(STACK_SIZE);
+    for (let sp = rsp & ~7n; sp < top && frames.length < max; sp += 8n) {
+      const v = this.peek(sp, 8)?.readBigUInt64LE(0);
+      if (v === undefined || v === RETURN_SENTINEL) break;
+      if (!this.regions.find(v)) continue;
+      const target = this.callTarget(v);
+      if (target === undefined) continue;
+      const reliable = target === 'indirect' || functionOf(this.symbolize(target)) === functionOf(this.symbolize(callee));
+      frames.push({ address: v, symbol: `${reliable ? '' : '? '}${this.symbolize(v)}` });
+      if (reliable) callee = v;
+    }
+    return frames;
+  }
+
+  /** The call instruction ending at `ret`: its direct target, 'indirect', or undefined if none. */
+  private callTarget(ret: bigint): bigint | 'indirect' | undefined {
+    const b = this.peek(ret - 7n, 7);
+    if (!b) return undefined;
+    if (b[2] === 0xe8) return ret + BigInt(b.readInt32LE(3));
+    const modrmCall = (i: number): boolean => b[i] === 0xff && ((b[i + 1]! >> 3) & 7) === 2;
+    return modrmCall(5) || modrmCall(4) || modrmCall(1) || (b[4] === 0x41 && modrmCall(5)) ? 'indirect' : undefined;
+  }
+
+  // ---- snapshots ----------------------------------------------------------------------------------------
+
+  snapshot(): MachineSnapshot {
+    return {
+      ram: Buffer.from(this.memory.bytes.subarray(0, this.memory.highWater)),
+      alloc: this.memory.saveState(),
+      registers: this.saveRegisters(),
+    };
+  }
+
+  restore(s: MachineSnapshot): void {
+    const hw = this.memory.highWater;
+    s.ram.copy(this.memory.bytes, 0);
+    if (hw > s.ram.length) this.memory.bytes.fill(0, s.ram.length, hw);
+    this.memory.restoreState(s.alloc);
+    this.restoreRegisters(s.registers);
+    this.pageTablesChanged();
+    this.uc.flushCode();
+  }
+}

@@ -1,0 +1,134 @@
+// x86-64 4-level page tables built in guest RAM, so the emulated CPU enforces P/W/NX itself.
+import { MachineError } from './errors.ts';
+import { PAGE_SIZE, type PhysicalMemory } from './physical.ts';
+
+export type Perms = 'r' | 'rw' | 'rx' | 'rwx';
+
+const P = 1n;
+const RW = 2n;
+const ACCESSED = 0x20n;
+const DIRTY = 0x40n;
+const NX = 1n << 63n;
+const ADDR_MASK = 0x000ffffffffff000n;
+
+export interface Translation {
+  physical: number;
+  writable: boolean;
+  executable: boolean;
+}
+
+export function isCanonical(va: bigint): boolean {
+  const top = va >> 47n;
+  return top === 0n || top === 0x1ffffn;
+}
+
+function leafBits(perms: Perms): bigint {
+  let bits = P | ACCESSED | DIRTY;
+  if (perms.includes('w')) bits |= RW;
+  if (!perms.includes('x')) bits |= NX;
+  return bits;
+}
+
+export class PageTables {
+  readonly root: number; // physical address of the PML4 (CR3)
+
+  constructor(private readonly mem: PhysicalMemory) {
+    this.root = mem.allocFrame();
+  }
+
+  private entry(table: number, index: number): bigint {
+    return this.mem.bytes.readBigUInt64LE(table + index * 8);
+  }
+
+  private setEntry(table: number, index: number, v: bigint): void {
+    this.mem.bytes.writeBigUInt64LE(v, table + index * 8);
+  }
+
+  private indices(va: bigint): number[] {
+    return [Number((va >> 39n) & 511n), Number((va >> 30n) & 511n), Number((va >> 21n) & 511n), Number((va >> 12n) & 511n)];
+  }
+
+  /** Physical address of the leaf table for va, creating intermediate tables when asked. */
+  private leafTable(va: bigint, create: boolean): number | undefined {
+    let table = this.root;
+    const idx = this.indices(va);
+    for (let level = 0; level < 3; level++) {
+      const e = this.entry(table, idx[level]!);
+      if (!(e & P)) {
+        if (!create) return undefined;
+        const t = this.mem.allocFrame();
+        // Intermediate levels grant everything; the leaf decides W and NX.
+        this.setEntry(table, idx[level]!, BigInt(t) | P | RW | ACCESSED);
+        table = t;
+      } else {
+        table = Number(e & ADDR_MASK);
+      }
+    }
+    return table;
+  }
+
+  private checkRange(va: bigint, size: number): void {
+    if (va & 0xfffn) throw new MachineError(`address 0x${va.toString(16)} is not page aligned`);
+    if (size <= 0 || size % PAGE_SIZE) throw new MachineError(`size 0x${size.toString(16)} is not a positive page multiple`);
+    if (!isCanonical(va) || !isCanonical(va + BigInt(size) - 1n)) {
+      throw new MachineError(`range 0x${va.toString(16)}+0x${size.toString(16)} is not canonical`);
+    }
+  }
+
+  /** Map fresh zeroed frames at [va, va+size). Fails without side effects if any page is already mapped. */
+  map(va: bigint, size: number, perms: Perms): void {
+    this.checkRange(va, size);
+    for (let off = 0; off < size; off += PAGE_SIZE) {
+      if (this.translate(va + BigInt(off))) {
+        throw new MachineError(`page 0x${(va + BigInt(off)).toString(16)} is already mapped`);
+      }
+    }
+    const bits = leafBits(perms);
+    for (let off = 0; off < size; off += PAGE_SIZE) {
+      const page = va + BigInt(off);
+      const table = this.leafTable(page, true)!;
+      const frame = this.mem.allocFrame();
+      this.setEntry(table, this.indices(page)[3]!, BigInt(frame) | bits);
+    }
+  }
+
+  private forEachLeaf(va: bigint, size: number, fn: (table: number, index: number, e: bigint, page: bigint) => void): void {
+    this.checkRange(va, size);
+    const pages: [number, number, bigint, bigint][] = [];
+    for (let off = 0; off < size; off += PAGE_SIZE) {
+      const page = va + BigInt(off);
+      const table = this.leafTable(page, false);
+      const index = this.indices(page)[3]!;
+      const e = table === undefined ? 0n : this.entry(table, index);
+      if (!(e & P)) throw new MachineError(`page 0x${page.toString(16)} is not mapped`);
+      pages.push([table!, index, e, page]);
+    }
+    for (const [t, i, e, p] of pages) fn(t, i, e, p); // all checked first: no half-done change
+  }
+
+  unmap(va: bigint, size: number): void {
+    this.forEachLeaf(va, size, (table, index, e) => {
+      this.mem.freeFrame(Number(e & ADDR_MASK));
+      this.setEntry(table, index, 0n);
+    });
+  }
+
+  protect(va: bigint, size: number, perms: Perms): void {
+    const bits = leafBits(perms);
+    this.forEachLeaf(va, size, (table, index, e) => this.setEntry(table, index, (e & ADDR_MASK) | bits));
+  }
+
+  /** Walk the tables as the CPU does (4 KiB pages only: we never build large pages). */
+  translate(va: bigint): Translation | undefined {
+    if (!isCanonical(va)) return undefined;
+    const table = this.leafTable(va, false);
+    if (table === undefined) return undefined;
+    const e = this.entry(table, this.indices(va)[3]!);
+    if (!(e & P)) return undefined;
+    return {
+      physical: Number(e & ADDR_MASK) + Number(va & 0xfffn),
+      writable: (e & RW) !== 0n,
+      executable: (e & NX) === 0n,
+    };
+  }
+}
