@@ -1,0 +1,104 @@
+// Debian's real xen-syms 4.17 (installed by `make test`) loaded as an Image and run in the emulator.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GuestFault } from '../../emulator/errors.ts';
+import { Machine } from '../../emulator/machine.ts';
+import { DEBIAN_IMAGE, Image, ImageError, prepareEnvironment } from '../../loader/image/index.ts';
+import { readFileSync } from 'node:fs';
+
+let m: Machine;
+let img: Image;
+beforeAll(() => {
+  m = new Machine();
+  img = Image.load(m, DEBIAN_IMAGE);
+  prepareEnvironment(img);
+});
+afterAll(() => m.close());
+
+describe("Debian's xen-syms-4.17-amd64", () => {
+  it('loads with its build-id, symbols and tables', () => {
+    expect(img.buildIdHex).toBe('151b373fd64b321593bf987fd923cd10dabadac4');
+    expect(img.symbol('xen_extra_version')).toBe(0xffff82d040234b20n);
+    expect(img.symbol('common/version.c#build_id_len')).toBe(0xffff82d04045eac0n);
+    expect(img.symbol('common/livepatch.c#livepatch_printall')).toBe(0xffff82d040221810n);
+    expect(img.exceptionTable.length).toBe(267);
+    expect(img.preExceptionTable.length).toBe(1);
+    expect(img.bugFrames.counts).toEqual({ run_fn: 13, warn: 26, bug: 964, assert: 0 });
+    expect(img.text).toEqual({ start: 0xffff82d040200000n, end: 0xffff82d040360783n });
+  });
+
+  it('runs xen_extra_version and xen_minor_version for real', () => {
+    expect(m.readCString(img.call('xen_extra_version'))).toBe('.7');
+    expect(img.call('xen_minor_version')).toBe(17n);
+    expect(img.call('xen_major_version')).toBe(4n);
+  });
+
+  it('sorts the exception table in memory as sort_exception_tables() does', () => {
+    const start = img.symbol('__start___ex_table');
+    const bytes = m.read(start, 267 * 8);
+    let prev = 0n;
+    for (let i = 0; i < 267; i++) {
+      const addr = start + BigInt(i * 8) + BigInt(bytes.readInt32LE(i * 8));
+      expect(addr >= prev).toBe(true);
+      prev = addr;
+    }
+    // On disk the table is not sorted.
+    const disk = img.elf.readAt(start, 267 * 8);
+    expect(Buffer.from(disk).equals(bytes)).toBe(false);
+  });
+
+  it('takes a real #PF inside copy_from_guest_ll and resumes at its real .fixup continuation', () => {
+    const src = 0x10000n; // a guest page followed by an unmapped one
+    const dst = 0xffff82d0c0000000n;
+    m.map(src, 0x1000, 'rw');
+    m.fill(src, 0x1000, 0xab);
+    m.map(dst, 0x3000, 'rw');
+    const notCopied = img.call('copy_from_guest_ll', [dst, src, 0x2000]);
+    expect(notCopied).toBe(0x1000n);
+    expect(m.fixups).toHaveLength(1);
+    const fix = m.fixups[0]!;
+    expect(fix.vector).toBe(14);
+    expect(m.symbolize(fix.rip)).toMatch(/^copy_from_guest_ll\+0x/);
+    expect(img.exceptionTable.search(fix.rip)).toBe(fix.resume);
+    expect(m.read(dst + 0xff8n, 16).toString('hex')).toBe('abababababababab0000000000000000');
+  });
+
+  it('decodes a real bug frame (spec §9: __trace_hypercall+0xe8, common/trace.c:847)', () => {
+    const warn = [...img.bugFrames.all()].find((f) => f.type === 'warn')!;
+    expect(m.symbolize(warn.address)).toBe('__trace_hypercall+0xe8');
+    expect(img.bugFrames.find(warn.address)).toMatchObject({ type: 'warn', file: 'common/trace.c', line: 847 });
+  });
+
+  it('serves printk from TypeScript (the console is not initialised without boot)', () => {
+    const fmt = 0xffff82d0c0004000n;
+    m.map(fmt, 0x1000, 'rw');
+    m.write(fmt, Buffer.from('<2>livepatch: %s: %d funcs at %pS (%#x)\n\0'));
+    m.write(fmt + 0x100n, Buffer.from('xen_hello_world\0'));
+    m.console.drain();
+    m.call(img.symbol('printk'), [fmt, fmt + 0x100n, 3, img.symbol('xen_extra_version') + 4n, 255]);
+    expect(m.console.drain()).toEqual(['livepatch: xen_hello_world: 3 funcs at xen_extra_version+0x4 (0xff)']);
+  });
+
+  it('reports an unfixable fault in real code with symbol and backtrace', () => {
+    let err: unknown;
+    try {
+      img.call('xen_build_id_check', [0xdead0000n, 64, 0xdead1000n, 0xdead2000n]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(GuestFault);
+    const r = (err as GuestFault).report;
+    expect(r.vector).toBe(14);
+    expect(r.where).toMatch(/^xen_build_id_check\+0x/);
+    expect(r.cr2! >= 0xdead0000n && r.cr2! < 0xdead3000n).toBe(true);
+  });
+
+  it('refuses a payload-like object or a non-x86 ELF with a typed error', () => {
+    const bytes = Buffer.from(readFileSync(DEBIAN_IMAGE));
+    bytes.writeUInt16LE(1, 16); // ET_REL
+    expect(() => Image.load(new Machine(), bytes)).toThrow(ImageError);
+    bytes.writeUInt16LE(2, 16);
+    bytes.writeUInt16LE(3, 18); // EM_386
+    expect(() => Image.load(new Machine(), bytes)).toThrow(/not x86-64/);
+    expect(() => Image.load(new Machine(), bytes.subarray(0, 40))).toThrow(ImageError);
+  });
+});
