@@ -23,7 +23,7 @@ export async function initDisassembler(): Promise<void> {
 export function disassemble(bytes: Uint8Array, address: bigint, count = 0): Instruction[] {
   if (!cs) throw new Error('initDisassembler() must be awaited first');
   return cs.disasm(bytes, { address, count }).map((i) => ({
-    address: BigInt(i.address),
+    address: BigInt.asUintN(64, BigInt(i.address)),
     size: i.size,
     bytes: i.bytes,
     mnemonic: i.mnemonic,

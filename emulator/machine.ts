@@ -28,6 +28,8 @@ export const STACK_SIZE = 0x8000;
 export const STACK_BASE = HOST_AREA + 0x10000n;
 /** The top page holds `struct cpu_info` (zeroed: CPU 0, no current vCPU, per-CPU offset 0). */
 export const CPU_INFO_RESERVE = 0x1000;
+/** Host-owned guest memory for arguments and buffers (see scratch()). */
+const SCRATCH_BASE = HOST_AREA + 0x100000n;
 /** Instructions per uc_emu_start between wall-clock checks (~30 ms of a tight loop). */
 const SLICE_INSTRUCTIONS = 1 << 24;
 
@@ -58,6 +60,7 @@ export interface MachineSnapshot {
   readonly ram: Buffer;
   readonly alloc: ReturnType<PhysicalMemory['saveState']>;
   readonly registers: Map<RegName, bigint>;
+  readonly scratchNext: bigint;
 }
 
 interface StubEntry {
@@ -84,6 +87,7 @@ export class Machine {
   private stop: StopReason | undefined;
   private ignoreNextUd = false;
   private depth = 0;
+  private scratchNext = SCRATCH_BASE;
   /** Faults fixed up during the current top-level call (for reports and traces). */
   readonly fixups: { vector: number; rip: bigint; resume: bigint; note: string }[] = [];
   private closed = false;
@@ -154,6 +158,22 @@ export class Machine {
       this.tlb.set(page, t);
     }
     return { ...t, physical: t.physical + Number(va & 0xfffn) };
+  }
+
+  /** Map `size` bytes (page-rounded) of fresh memory for host-made arguments (strings, out-parameters). */
+  scratch(size: number, perms: Perms = 'rw'): bigint {
+    const at = this.scratchNext;
+    const bytes = Math.max(PAGE_SIZE, Math.ceil(size / PAGE_SIZE) * PAGE_SIZE);
+    this.map(at, bytes, perms);
+    this.scratchNext += BigInt(bytes + PAGE_SIZE); // unmapped guard page between allocations
+    return at;
+  }
+
+  /** A NUL-terminated copy of `text` in scratch memory. */
+  scratchString(text: string): bigint {
+    const at = this.scratch(text.length + 1);
+    this.write(at, Buffer.from(`${text}\0`, 'latin1'));
+    return at;
   }
 
   isMapped(va: bigint): boolean {
@@ -492,6 +512,7 @@ export class Machine {
       ram: Buffer.from(this.memory.bytes.subarray(0, this.memory.highWater)),
       alloc: this.memory.saveState(),
       registers: this.saveRegisters(),
+      scratchNext: this.scratchNext,
     };
   }
 
@@ -501,6 +522,7 @@ export class Machine {
     if (hw > s.ram.length) this.memory.bytes.fill(0, s.ram.length, hw);
     this.memory.restoreState(s.alloc);
     this.restoreRegisters(s.registers);
+    this.scratchNext = s.scratchNext;
     this.pageTablesChanged();
     this.uc.flushCode();
   }

@@ -1,0 +1,20 @@
+/*
+ * The hypervisor side of live patching that this image keeps: the quiescent
+ * point.  Everything else (upload, apply, revert) is done by the TypeScript
+ * loader, which traps check_for_livepatch_work() to run pending work there.
+ */
+#include <xen/types.h>
+#include <xen/livepatch.h>
+
+unsigned long livepatch_work_checks;
+
+/* Non-static and noinline so it has its own address for the loader to trap. */
+noinline void check_for_livepatch_work(void)
+{
+    livepatch_work_checks++;
+}
+
+/* An address-taken no-op (hence cf_check and its ENDBR64), e.g. for hook slots. */
+void cf_check do_livepatch_noop(void)
+{
+}

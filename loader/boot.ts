@@ -1,0 +1,22 @@
+// Bring up a Machine with an image loaded and its environment served: the starting point of every host.
+import { Machine, type MachineOptions } from '../emulator/machine.ts';
+import { Image, prepareEnvironment, resolveImage } from './image/index.ts';
+
+export interface BootedImage {
+  machine: Machine;
+  image: Image;
+}
+
+/** `spec` is `builtin`, `debian` or a path to a Xen 4.17 xen-syms. */
+export function bootImage(spec = 'builtin', opts: MachineOptions = {}): BootedImage {
+  const path = resolveImage(spec);
+  const machine = new Machine(opts);
+  try {
+    const image = Image.load(machine, path, { name: spec === 'builtin' || spec === 'debian' ? spec : undefined });
+    prepareEnvironment(image);
+    return { machine, image };
+  } catch (e) {
+    machine.close();
+    throw e;
+  }
+}
