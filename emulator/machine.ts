@@ -6,6 +6,7 @@ import { CONSOLE_PORT, Console } from './console.ts';
 import { enablePaging } from './cpu.ts';
 import { type BacktraceFrame, type FaultReport, GuestFault, GuestTimeout, MachineError } from './errors.ts';
 import { ExceptionState } from './exception-state.ts';
+import { WatchdogSlot } from './watchdog.ts';
 import { PageTables, type Perms, type Translation } from './paging.ts';
 import { PAGE_SIZE, PhysicalMemory } from './physical.ts';
 import { RegionList } from './regions.ts';
@@ -30,8 +31,6 @@ export const STACK_BASE = HOST_AREA + 0x10000n;
 export const CPU_INFO_RESERVE = 0x1000;
 /** Host-owned guest memory for arguments and buffers (see scratch()). */
 const SCRATCH_BASE = HOST_AREA + 0x100000n;
-/** Instructions per uc_emu_start between wall-clock checks (~30 ms of a tight loop). */
-const SLICE_INSTRUCTIONS = 1 << 24;
 
 
 export const ARG_REGS = ['RDI', 'RSI', 'RDX', 'RCX', 'R8', 'R9'] as const;
@@ -81,6 +80,7 @@ export class Machine {
   readonly console = new Console();
   readonly limits: Required<RunLimits>;
   private readonly exceptions: ExceptionState;
+  private readonly watchdog: WatchdogSlot;
   private readonly stubs = new Map<bigint, StubEntry>();
   /** Host-side translation cache, emptied on every page-table change. */
   private readonly tlb = new Map<bigint, Translation>();
@@ -100,6 +100,7 @@ export class Machine {
       this.uc.memMapPtr(0n, this.memory.host);
       this.pages = new PageTables(this.memory);
       this.exceptions = new ExceptionState(this.uc);
+      this.watchdog = new WatchdogSlot(this.uc.handle);
       enablePaging(this.uc, this.pages.root);
       this.pages.map(SENTINEL_PAGE, PAGE_SIZE, 'rx');
       this.fill(SENTINEL_PAGE, PAGE_SIZE, 0xcc);
@@ -121,6 +122,7 @@ export class Machine {
     if (this.closed) return;
     this.closed = true;
     this.exceptions.free();
+    this.watchdog.release();
     this.uc.close();
     this.memory.release();
   }
@@ -322,19 +324,24 @@ export class Machine {
   }
 
   /**
-   * Run until the call returns to the sentinel. uc_emu_start's own timeout starts a timer thread per run
-   * (~150 us), so the wall-clock limit is checked between instruction-count slices instead (counting is free).
+   * Run until the call returns to the sentinel. The wall-clock limit is enforced by the watchdog thread; an
+   * instruction limit uses Unicorn's count, which instruments every instruction, so only when asked for.
    */
   private run(begin: bigint, limits: RunLimits): void {
     const timeoutMs = limits.timeoutMs ?? this.limits.timeoutMs;
     const maxInsns = limits.maxInstructions ?? this.limits.maxInstructions;
-    const deadline = performance.now() + timeoutMs;
-    let left = maxInsns > 0 ? maxInsns : Number.POSITIVE_INFINITY;
+    const deadline = Date.now() + timeoutMs;
     let pc = begin;
     for (;;) {
-      const slice = Math.min(SLICE_INSTRUCTIONS, left);
+      const left = deadline - Date.now();
+      if (left <= 0) throw this.timeout(`${timeoutMs} ms`);
       this.stop = undefined;
-      const rc = this.uc.emuStart(pc, RETURN_SENTINEL, 0, slice);
+      this.watchdog.arm(left);
+      if (maxInsns) this.uc.flushCode(); // cached translations were made without Unicorn's counting hook
+      const rc = this.uc.emuStart(pc, RETURN_SENTINEL, 0, maxInsns);
+      this.watchdog.disarm();
+      const rip = this.reg('RIP');
+      if (maxInsns) this.dropCountHook();
       const stop = this.stop as StopReason | undefined;
       this.stop = undefined;
       if (stop?.kind === 'fault') throw new GuestFault(stop.report);
@@ -342,15 +349,23 @@ export class Machine {
         pc = stop.run();
         continue;
       }
-      const rip = this.reg('RIP');
       if (rc !== 0) throw new GuestFault(this.report({ vector: -1, rip }, `emulation stopped: ${this.uc.errorText(rc)}`));
       if (rip === RETURN_SENTINEL) return;
-      // The slice ran out.
-      left -= slice;
-      if (left <= 0) throw this.timeout(`${maxInsns} instructions`);
-      if (performance.now() > deadline) throw this.timeout(`${timeoutMs} ms`);
-      pc = rip;
+      if (maxInsns && !this.watchdog.fired) throw this.timeout(`${maxInsns} instructions`);
+      if (this.watchdog.fired && Date.now() >= deadline) throw this.timeout(`${timeoutMs} ms`);
+      pc = rip; // a late stop meant for an earlier run: carry on
     }
+  }
+
+  /**
+   * Unicorn keeps its counting hook after a counted run and translations made meanwhile call it: an empty
+   * uncounted run removes it, and the flush drops the instrumented translations.
+   */
+  private dropCountHook(): void {
+    const regs = this.saveRegisters();
+    this.uc.emuStart(RETURN_SENTINEL, RETURN_SENTINEL, 0, 0);
+    this.restoreRegisters(regs);
+    this.uc.flushCode();
   }
 
   private timeout(limit: string): GuestTimeout {

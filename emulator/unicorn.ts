@@ -47,7 +47,7 @@ export class UnicornError extends Error {
 
 export const MIN_UNICORN = { major: 2, minor: 1 } as const;
 
-function libraryPath(): string {
+export function unicornLibraryPath(): string {
   if (process.env.XLP_UNICORN_LIB) return process.env.XLP_UNICORN_LIB;
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const local = join(root, '.deps/unicorn/usr/lib/x86_64-linux-gnu/libunicorn.so.2');
@@ -73,7 +73,7 @@ let api: Api | undefined;
 
 function load(): Api {
   if (api) return api;
-  const lib = koffi.load(libraryPath());
+  const lib = koffi.load(unicornLibraryPath());
   const libc = koffi.load('libc.so.6');
   const a: Api = {
     version: lib.func('unsigned int uc_version(_Out_ unsigned int *major, _Out_ unsigned int *minor)'),
