@@ -18,3 +18,18 @@ noinline void check_for_livepatch_work(void)
 void cf_check do_livepatch_noop(void)
 {
 }
+
+/*
+ * Served by the loader from the host: Xen's revert_payload() (undo every
+ * function of @data, run its unload hooks) and revert_payload_tail() (take it
+ * off the applied list, mark it reverted and CHECKED).  Non-static and noinline
+ * so that each has an address and a symbol of its own.
+ */
+noinline int revert_payload(struct payload *data)
+{
+    return -38; /* -ENOSYS: only reached if the loader does not trap it */
+}
+
+noinline void revert_payload_tail(struct payload *data)
+{
+}

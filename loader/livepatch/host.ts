@@ -1,0 +1,383 @@
+// The hypervisor side of XEN_SYSCTL_livepatch_op on an emulated host: UPLOAD, GET, LIST and ACTION with Xen
+// 4.17's checks, errnos and asynchronous protocol. ACTION only schedules; the work runs when the guest reaches
+// check_for_livepatch_work() (served from here), as Xen runs it from the idle loop with every CPU quiesced.
+import { createHash } from 'node:crypto';
+import type { Machine } from '../../emulator/machine.ts';
+import { type NopFlavour, addNops } from '../arch/x86/index.ts';
+import type { BootedImage } from '../boot.ts';
+import type { Image } from '../image/index.ts';
+import { ACTION, type ActionName, DEFAULT_ACTION_TIMEOUT_NS, type PayloadState } from './abi.ts';
+import { checkDepends, checkExpectations, normaliseName } from './checks.ts';
+import { Errno, LivepatchError, fail } from './errno.ts';
+import { callIntHook, callVoidHook, hookFn } from './hooks.ts';
+import { PageArea } from './page-area.ts';
+import { Payload } from './payload.ts';
+import { PayloadStruct } from './payload-struct.ts';
+import { HostPanic, type Runtime, doAction, revertPayload, revertPayloadTail } from './transitions.ts';
+import { type UploadContext, preparePayload } from './upload/index.ts';
+
+const PAGE = 4096;
+const GiB = 1n << 30n;
+/** Xen's directmap: where xmalloc'd structures such as struct payload live. */
+const HEAP_BASE = 0xffff830000000000n;
+export const X86_FEATURE_ALWAYS = 0x5d;
+
+export interface HostOptions {
+  /** CPU feature bits the emulated CPU reports to .altinstructions (default: X86_FEATURE_ALWAYS only). */
+  cpuFeatures?: Iterable<number>;
+  /** NCAPINTS * 32: larger feature numbers are refused. */
+  maxFeature?: number;
+  nops?: NopFlavour;
+}
+
+export interface ActionOptions {
+  /** Rendezvous timeout in ns (0: Xen's 30 ms). One emulated CPU never waits for others. */
+  timeoutNs?: number;
+  /** LIVEPATCH_ACTION_APPLY_NODEPS: skip the build-id dependency check. */
+  nodeps?: boolean;
+}
+
+export interface PayloadStatus {
+  state: PayloadState;
+  rc: number;
+}
+
+export interface ListEntry extends PayloadStatus {
+  name: string;
+  /** .modinfo strings (Xen returns them NUL-separated). */
+  metadata: string[];
+}
+
+interface Work {
+  action: Exclude<ActionName, 'UNLOAD'>;
+  payload: Payload;
+  timeoutNs: number;
+}
+
+/** The host stopped the way Xen would (panic, BUG in a hook): nothing more can be done with it. */
+export class HostDead extends Error {
+  constructor(readonly reason: Error) {
+    super(`the hypervisor is dead: ${reason.message}`);
+    this.name = 'HostDead';
+  }
+}
+
+export class LivepatchHost {
+  readonly machine: Machine;
+  readonly image: Image;
+  private readonly payloads: Payload[] = [];
+  private readonly applied: Payload[] = [];
+  private readonly area: PageArea;
+  private readonly heap: PageArea;
+  private readonly cpuFeatures: ReadonlySet<number>;
+  private readonly maxFeature: number;
+  private readonly nops: NopFlavour;
+  private work: Work | undefined;
+  private dead: Error | undefined;
+  /** Bumped on every upload and unload (LIST's version). */
+  version = 0;
+
+  constructor(booted: BootedImage, opts: HostOptions = {}) {
+    this.machine = booted.machine;
+    this.image = booted.image;
+    this.cpuFeatures = new Set(opts.cpuFeatures ?? [X86_FEATURE_ALWAYS]);
+    this.maxFeature = opts.maxFeature ?? 20 * 32;
+    this.nops = opts.nops ?? 'p6';
+    // Payload memory: Xen's VMAP_XEN area, from the end of the image's data to the end of its 1 GiB window,
+    // so every rel32 between image and payload reaches.
+    const start = this.image.symbols.address('__2M_rwdata_end') ?? alignUp(this.image.load.end, 2n << 20n);
+    const windowEnd = (this.image.text.start & ~(GiB - 1n)) + GiB - (16n << 20n);
+    this.area = new PageArea(start, Number((windowEnd - start) / BigInt(PAGE)));
+    this.heap = new PageArea(HEAP_BASE, 1 << 16);
+    this.serveCoreFunctions();
+  }
+
+  /** Xen's own live-patch functions that guest code calls, served from here (they act on our state). */
+  private serveCoreFunctions(): void {
+    const serve = (name: string, fn: (p: Payload) => bigint | void): void => {
+      const at = this.image.symbols.address(name);
+      if (at === undefined) return;
+      this.machine.stub(at, name, (args) => {
+        const p = this.payloads.find((x) => x.struct.address === args[0]);
+        if (!p) throw new HostPanic(`${name}() called with 0x${args[0]!.toString(16)}, which is no struct payload`);
+        return fn(p);
+      });
+    };
+    const work = this.image.symbols.address('check_for_livepatch_work');
+    if (work === undefined) throw new Error(`${this.image.name} has no check_for_livepatch_work(): not a Xen with LIVEPATCH=y`);
+    this.machine.stub(work, 'check_for_livepatch_work', () => this.runPendingWork());
+    serve('revert_payload', (p) => BigInt.asUintN(64, BigInt(revertPayload(this.runtime(), p))));
+    serve('revert_payload_tail', (p) => revertPayloadTail(this.runtime(), p));
+  }
+
+  private runtime(): Runtime {
+    return { machine: this.machine, nops: this.nops, applied: this.applied, log: (l) => this.machine.console.print(l) };
+  }
+
+  private alive(): void {
+    if (this.dead) throw new HostDead(this.dead);
+  }
+
+  /** A guest fault or panic in hypervisor context kills the host, as it would kill Xen. */
+  private guard<T>(fn: () => T): T {
+    this.alive();
+    try {
+      return fn();
+    } catch (e) {
+      if (!(e instanceof LivepatchError)) this.dead = e as Error;
+      throw e;
+    }
+  }
+
+  private find(name: string): Payload {
+    const n = normaliseName(name);
+    const p = this.payloads.find((x) => x.name === n);
+    if (!p) fail(Errno.ENOENT, `no payload named ${n}`);
+    return p;
+  }
+
+  // ---- UPLOAD -------------------------------------------------------------------------------------------
+
+  upload(name: string, bytes: Uint8Array): Payload {
+    this.alive();
+    const n = normaliseName(name);
+    const reserved: bigint[] = [];
+    const ctx: UploadContext = {
+      lookupXenSymbol: (s) => this.image.symbols.address(s),
+      lookupPayloadSymbol: (s) => {
+        for (const p of this.payloads) {
+          const a = p.newSymbols.get(s);
+          if (a !== undefined) return a;
+        }
+        return undefined;
+      },
+      peek: (a, len) => this.machine.peek(a, len),
+      xenBuildId: this.image.buildId,
+      loadedNames: this.payloads.map((p) => p.name),
+      loadedBuildIds: this.payloads.map((p) => p.buildId),
+      reserve: (pages) => {
+        const base = this.area.reserve(pages);
+        reserved.push(base);
+        return base;
+      },
+      cpuFeatures: this.cpuFeatures,
+      maxFeature: this.maxFeature,
+      nops: (len) => addNops(len, this.nops),
+    };
+    let prepared;
+    try {
+      prepared = preparePayload(n, bytes, ctx);
+    } catch (e) {
+      for (const b of reserved) this.area.release(b);
+      throw e;
+    }
+    return this.commit(prepared, reserved);
+  }
+
+  /** Map and fill the payload's pages, set Xen's final permissions, register it: all or nothing. */
+  private commit(prepared: ReturnType<typeof preparePayload>, reserved: bigint[]): Payload {
+    const m = this.machine;
+    const size = prepared.pages * PAGE;
+    let mapped = false;
+    let struct: PayloadStruct | undefined;
+    try {
+      m.map(prepared.base, size, 'rw');
+      mapped = true;
+      m.write(prepared.base, prepared.image);
+      const textPages = Math.ceil(prepared.text.size / PAGE);
+      const rwPages = Math.ceil(prepared.rw.size / PAGE);
+      if (textPages) m.protect(prepared.text.address, textPages * PAGE, 'rx');
+      const roPages = prepared.pages - textPages - rwPages;
+      if (roPages > 0) m.protect(prepared.ro.address, roPages * PAGE, 'r');
+      struct = new PayloadStruct(m, this.heap, prepared);
+      const p = new Payload(prepared, struct, m);
+      m.regions.register(p.region);
+      this.payloads.push(p);
+      this.version++;
+      return p;
+    } catch (e) {
+      struct?.free();
+      if (mapped) m.unmap(prepared.base, size);
+      for (const b of reserved) this.area.release(b);
+      throw e;
+    }
+  }
+
+  // ---- GET / LIST ---------------------------------------------------------------------------------------
+
+  get(name: string): PayloadStatus {
+    this.alive();
+    const p = this.find(name);
+    return { state: p.state, rc: p.rc };
+  }
+
+  payload(name: string): Payload {
+    return this.find(name);
+  }
+
+  list(): ListEntry[] {
+    this.alive();
+    return this.payloads.map((p) => ({
+      name: p.name, state: p.state, rc: p.rc,
+      metadata: p.prepared.metadata ? Buffer.from(p.prepared.metadata).toString('latin1').split('\0').filter(Boolean) : [],
+    }));
+  }
+
+  get appliedStack(): readonly Payload[] {
+    return this.applied;
+  }
+
+  // ---- ACTION -------------------------------------------------------------------------------------------
+
+  /**
+   * livepatch_action(): the synchronous checks; APPLY/REVERT/REPLACE then only schedule the work (payload rc
+   * -EAGAIN until it ran). Returns like the hypercall: nothing, or a LivepatchError with Xen's errno.
+   */
+  action(name: string, action: ActionName | number, opts: ActionOptions = {}): void {
+    this.guard(() => {
+      const cmd = typeof action === 'number' ? actionName(action) : action;
+      const p = this.find(name);
+      if (this.work?.payload === p) fail(Errno.EBUSY, `an action is already scheduled for ${p.name}`);
+      const timeoutNs = opts.timeoutNs || DEFAULT_ACTION_TIMEOUT_NS;
+      switch (cmd) {
+        case 'UNLOAD':
+          if (p.state !== 'CHECKED') fail(Errno.EINVAL, `${p.name} is applied: revert it before unloading`);
+          this.unload(p);
+          return;
+        case 'REVERT': {
+          if (p.state !== 'APPLIED') return; // Xen: silently nothing
+          if (this.applied[this.applied.length - 1] !== p) {
+            fail(Errno.EBUSY, `${p.name} is not the top of the applied stack (${this.applied.at(-1)!.name} is)`);
+          }
+          this.preHook(p, 'preRevert');
+          this.schedule(p, 'REVERT', timeoutNs);
+          return;
+        }
+        case 'APPLY': {
+          if (p.state !== 'CHECKED') return;
+          if (p.reverted && !p.safeToReapply) {
+            p.setRc(-Errno.EINVAL); // Xen: the hypercall succeeds; only the payload's rc tells
+            return;
+          }
+          if (!opts.nodeps) checkDepends(p, this.image.buildId, this.applied.at(-1));
+          checkExpectations(p, (a, n) => this.machine.read(a, n));
+          this.preHook(p, 'preApply');
+          this.schedule(p, 'APPLY', timeoutNs);
+          return;
+        }
+        case 'REPLACE': {
+          if (p.state !== 'CHECKED') return;
+          checkDepends(p, this.image.buildId, undefined);
+          const vetoing = [p, ...this.applied].find((x) =>
+            (['preApply', 'postApply', 'preRevert', 'postRevert'] as const).some((h) => hookFn(x, h) !== undefined));
+          if (vetoing) fail(Errno.EOPNOTSUPP, `REPLACE is not supported with pre/post hooks (${vetoing.name} has them)`);
+          this.schedule(p, 'REPLACE', timeoutNs);
+          return;
+        }
+      }
+    });
+  }
+
+  /** A vetoing hook runs in the hypercall's context; a non-zero result is stored and returned. */
+  private preHook(p: Payload, h: 'preApply' | 'preRevert'): void {
+    const fn = hookFn(p, h);
+    if (fn === undefined) return;
+    const rc = callIntHook(this.machine, p, fn);
+    if (rc !== 0) {
+      p.setRc(rc);
+      throw new LivepatchError(Math.abs(rc), `${p.name}: ${h === 'preApply' ? 'pre-apply' : 'pre-revert'} hook returned ${rc}`);
+    }
+  }
+
+  private schedule(p: Payload, action: Work['action'], timeoutNs: number): void {
+    // Xen sets rc = -EAGAIN before finding another action pending and leaves it stuck there; we check first.
+    if (this.work) fail(Errno.EBUSY, `another action (${this.work.action} ${this.work.payload.name}) is pending`);
+    p.setRc(-Errno.EAGAIN);
+    this.work = { action, payload: p, timeoutNs };
+  }
+
+  private unload(p: Payload): void {
+    const m = this.machine;
+    m.regions.unregister(p.region);
+    p.struct.free();
+    m.unmap(p.prepared.base, p.prepared.pages * PAGE);
+    this.area.release(p.prepared.base);
+    this.payloads.splice(this.payloads.indexOf(p), 1);
+    this.version++;
+  }
+
+  get pending(): { action: string; payload: string } | undefined {
+    return this.work && { action: this.work.action, payload: this.work.payload.name };
+  }
+
+  // ---- the quiescent point --------------------------------------------------------------------------------
+
+  /** Let the guest reach its idle loop once: pending work runs there. */
+  idle(): void {
+    this.guard(() => {
+      const loop = this.image.symbols.address('idle_loop');
+      if (loop !== undefined && this.image.symbols.lookup('xlp_builtin_image')) this.machine.call(loop, [1]);
+      else this.machine.call(this.image.symbol('check_for_livepatch_work'));
+    });
+  }
+
+  /** check_for_livepatch_work(): do the scheduled action, then its post hook, then log the result. */
+  private runPendingWork(): void {
+    const w = this.work;
+    if (!w) return;
+    const rt = this.runtime();
+    let rc: number;
+    try {
+      rc = doAction(rt, w.action, w.payload);
+    } finally {
+      this.work = undefined;
+    }
+    const post = w.action === 'APPLY' ? hookFn(w.payload, 'postApply') : w.action === 'REVERT' ? hookFn(w.payload, 'postRevert') : undefined;
+    if (post !== undefined) callVoidHook(this.machine, w.payload, post);
+    rt.log(`livepatch: ${w.payload.name} finished ${w.action} with rc=${rc}`);
+  }
+
+  /** Schedule, reach the quiescent point, and report the payload's rc as the result (what tools wait for). */
+  actionAndWait(name: string, action: ActionName, opts: ActionOptions = {}): PayloadStatus | undefined {
+    this.action(name, action, opts);
+    if (action === 'UNLOAD') return undefined;
+    this.idle();
+    return this.get(name);
+  }
+
+  // ---- state ----------------------------------------------------------------------------------------------
+
+  /** A digest of everything a failed operation must leave unchanged: guest RAM (page tables included) and ours. */
+  stateHash(): string {
+    const m = this.machine;
+    const h = createHash('sha256');
+    h.update(m.memory.bytes.subarray(0, m.memory.highWater));
+    h.update(
+      JSON.stringify({
+        payloads: this.payloads.map((p) => [p.name, p.state, p.rc, p.reverted, p.prepared.base.toString(16)]),
+        applied: this.applied.map((p) => p.name),
+        regions: m.regions.list().map((r) => r.name),
+        area: this.area.entries().map(([b, n]) => [b.toString(16), n]),
+        heap: this.heap.entries().map(([b, n]) => [b.toString(16), n]),
+        work: this.pending ?? null,
+        version: this.version,
+      }),
+    );
+    return h.digest('hex');
+  }
+}
+
+function alignUp(v: bigint, a: bigint): bigint {
+  return (v + a - 1n) & ~(a - 1n);
+}
+
+function actionName(cmd: number): ActionName {
+  const e = Object.entries(ACTION).find(([, v]) => v === cmd);
+  if (!e) fail(Errno.EOPNOTSUPP, `unknown action ${cmd}`);
+  return e[0] as ActionName;
+}
+
+/** Convenience: a host on a freshly booted image. */
+export function createHost(booted: BootedImage, opts?: HostOptions): LivepatchHost {
+  return new LivepatchHost(booted, opts);
+}

@@ -1,0 +1,101 @@
+// Xen's `struct payload` and its fstate array, kept in guest memory with 4.17's layout, because real hook code
+// reads and writes them (data->nfuncs, data->funcs[i], data->fstate[i].applied). Guest memory is the source of
+// truth for the per-function state; the loader writes state/rc/reverted through as they change.
+import type { Machine } from '../../emulator/machine.ts';
+import { FSTATE, FUNC_APPLIED, HOOK_ORDER, LIST_POISON1, LIST_POISON2, PAYLOAD, STATE, type PayloadState } from './abi.ts';
+import type { PageArea } from './page-area.ts';
+import type { PreparedPayload } from './upload/index.ts';
+
+const PAGE = 4096;
+
+export class PayloadStruct {
+  readonly address: bigint;
+  readonly fstateAddress: bigint;
+  private readonly pages: number;
+
+  constructor(private readonly machine: Machine, private readonly heap: PageArea, p: PreparedPayload) {
+    const nfuncs = p.funcs.length;
+    const size = PAYLOAD.size + nfuncs * FSTATE.size;
+    this.pages = Math.ceil(size / PAGE);
+    this.address = heap.reserve(this.pages);
+    try {
+      machine.map(this.address, this.pages * PAGE, 'rw');
+    } catch (e) {
+      heap.release(this.address);
+      throw e;
+    }
+    this.fstateAddress = this.address + BigInt(PAYLOAD.size);
+    const b = Buffer.alloc(PAYLOAD.size);
+    const u64 = (off: number, v: bigint | number): void => void b.writeBigUInt64LE(BigInt(v), off);
+    b.writeUInt32LE(STATE.CHECKED, PAYLOAD.state);
+    b[PAYLOAD.safeToReapply] = p.safeToReapply ? 1 : 0;
+    u64(PAYLOAD.textAddr, p.text.address);
+    u64(PAYLOAD.textSize, p.text.size);
+    u64(PAYLOAD.rwAddr, p.rw.address);
+    u64(PAYLOAD.rwSize, p.rw.size);
+    u64(PAYLOAD.roAddr, p.ro.address);
+    u64(PAYLOAD.roSize, p.ro.size);
+    u64(PAYLOAD.pages, p.pages);
+    u64(PAYLOAD.funcs, p.funcsAddress ?? 0n);
+    u64(PAYLOAD.fstate, nfuncs ? this.fstateAddress : 0n);
+    b.writeUInt32LE(nfuncs, PAYLOAD.nfuncs);
+    b.writeUInt32LE(p.symbols.length, PAYLOAD.nsyms);
+    u64(PAYLOAD.loadFuncs, p.loadFuncs?.address ?? 0n);
+    u64(PAYLOAD.unloadFuncs, p.unloadFuncs?.address ?? 0n);
+    HOOK_ORDER.forEach((h, i) => u64(PAYLOAD.hooks + 8 * i, p.hooks[h]?.slot ?? 0n));
+    b.writeUInt32LE(p.loadFuncs?.count ?? 0, PAYLOAD.nLoadFuncs);
+    b.writeUInt32LE(p.unloadFuncs?.count ?? 0, PAYLOAD.nUnloadFuncs);
+    Buffer.from(p.name, 'latin1').copy(b, PAYLOAD.name, 0, 127);
+    b.writeUInt32LE(p.metadata?.length ?? 0, PAYLOAD.metadata + 8);
+    machine.write(this.address, b);
+  }
+
+  free(): void {
+    this.machine.unmap(this.address, this.pages * PAGE);
+    this.heap.release(this.address);
+  }
+
+  setState(state: PayloadState): void {
+    this.machine.writeU32(this.address + BigInt(PAYLOAD.state), STATE[state]);
+  }
+
+  setRc(rc: number): void {
+    this.machine.writeU32(this.address + BigInt(PAYLOAD.rc), rc >>> 0);
+  }
+
+  setReverted(): void {
+    this.machine.write(this.address + BigInt(PAYLOAD.reverted), Buffer.from([1]));
+  }
+
+  /** list_del(&data->applied_list): Xen poisons the links. */
+  poisonAppliedList(): void {
+    this.machine.writeU64(this.address + BigInt(PAYLOAD.appliedList), LIST_POISON1);
+    this.machine.writeU64(this.address + BigInt(PAYLOAD.appliedList + 8), LIST_POISON2);
+  }
+
+  private fstate(i: number, field: number): bigint {
+    return this.fstateAddress + BigInt(i * FSTATE.size + field);
+  }
+
+  applied(i: number): boolean {
+    return this.machine.readU32(this.fstate(i, FSTATE.applied)) === FUNC_APPLIED;
+  }
+
+  setApplied(i: number, applied: boolean): void {
+    this.machine.writeU32(this.fstate(i, FSTATE.applied), applied ? FUNC_APPLIED : 0);
+  }
+
+  saved(i: number): { patchOffset: number; saved: Uint8Array } {
+    return {
+      patchOffset: this.machine.readU32(this.fstate(i, FSTATE.patchOffset)),
+      saved: this.machine.read(this.fstate(i, FSTATE.insnBuffer), 31),
+    };
+  }
+
+  save(i: number, patchOffset: number, saved: Uint8Array): void {
+    this.machine.writeU32(this.fstate(i, FSTATE.patchOffset), patchOffset);
+    const buf = Buffer.alloc(31);
+    buf.set(saved);
+    this.machine.write(this.fstate(i, FSTATE.insnBuffer), buf);
+  }
+}
