@@ -1,0 +1,49 @@
+// Live-patch hosts for tests: a freshly booted image with the payloads `make` built for it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bootImage } from '../../loader/boot.ts';
+import { REPO_ROOT } from '../../loader/image/index.ts';
+import { LivepatchError } from '../../loader/livepatch/errno.ts';
+import { type HostOptions, LivepatchHost } from '../../loader/livepatch/host.ts';
+
+export type Target = 'builtin' | 'debian';
+export const TARGETS: Target[] = ['builtin', 'debian'];
+
+export function payloadBytes(target: Target, name: string): Buffer {
+  return readFileSync(join(REPO_ROOT, 'build/payloads', target, `${name}.livepatch`));
+}
+
+export function newHost(target: Target, opts?: HostOptions): LivepatchHost {
+  return new LivepatchHost(bootImage(target), opts);
+}
+
+export function extraVersion(h: LivepatchHost): string {
+  return h.machine.readCString(h.image.call('xen_extra_version'));
+}
+
+export const ORIGINAL_EXTRA: Record<Target, string> = { builtin: '.0-xlp', debian: '.7' };
+
+/** The errno name a call fails with (throws if it does not fail with a LivepatchError). */
+export function errnoOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof LivepatchError) return e.errnoName;
+    throw e;
+  }
+  throw new Error('expected a LivepatchError, but the call succeeded');
+}
+
+/** xen-livepatch's `load`: upload then apply; unload again if the apply fails. */
+export function load(h: LivepatchHost, target: Target, name: string): void {
+  h.upload(name, payloadBytes(target, name));
+  try {
+    h.action(name, 'APPLY');
+    h.idle();
+    const s = h.get(name);
+    if (s.rc !== 0) throw new LivepatchError(-s.rc, `apply of ${name} finished with rc=${s.rc}`);
+  } catch (e) {
+    if (h.get(name).state === 'CHECKED') h.action(name, 'UNLOAD');
+    throw e;
+  }
+}
