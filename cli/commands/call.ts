@@ -1,6 +1,8 @@
+import type { Command } from 'commander';
 import { GuestFault, GuestTimeout } from '../../emulator/errors.ts';
-import type { BootedImage } from '../../loader/boot.ts';
-import { hex } from '../args.ts';
+import { type BootedImage, bootImage } from '../../loader/boot.ts';
+import { hex, parseGuestInt } from '../args.ts';
+import { type Output, withImageOption } from '../options.ts';
 
 export interface CallResult {
   lines: string[];
@@ -24,4 +26,22 @@ export function callSymbol(host: BootedImage, symbol: string, args: bigint[], as
     }
     throw e;
   }
+}
+
+export function registerCall(program: Command, io: Output): void {
+  withImageOption(program.command('call'))
+    .description('call a guest function with integer arguments and print its return value')
+    .argument('<symbol>', "function name (Xen's names: `name` or `path#name`)")
+    .argument('[args...]', 'integer arguments (decimal or 0x-hex)', (v: string, prev: bigint[] = []) => [...prev, parseGuestInt(v)])
+    .option('--string', 'print the return value as a C string')
+    .action((symbol: string, parsed: bigint[] = [], o: { image: string; string?: boolean }) => {
+      const host = bootImage(o.image);
+      try {
+        const r = callSymbol(host, symbol, parsed, !!o.string);
+        r.lines.forEach((l) => io.out(l));
+        process.exitCode = r.exitCode;
+      } finally {
+        host.machine.close();
+      }
+    });
 }

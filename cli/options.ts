@@ -1,0 +1,19 @@
+// Options shared by several verbs.
+import type { Command } from 'commander';
+
+export const IMAGE_OPTION_HELP = 'builtin (default), debian, or a path to a Xen 4.17 xen-syms';
+
+export function withImageOption(cmd: Command): Command {
+  return cmd.option('--image <image>', IMAGE_OPTION_HELP, 'builtin');
+}
+
+/** Where verbs print; tests capture it. */
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const stdio: Output = {
+  out: (l) => process.stdout.write(`${l}\n`),
+  err: (l) => process.stderr.write(`${l}\n`),
+};
