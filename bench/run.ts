@@ -1,6 +1,9 @@
 // `make bench`: every benchmark, printed as one markdown table (copied into README.md).
 import { foundationFigures } from './foundation.ts';
+import { livepatchFigures } from './livepatch.ts';
 import { formatTable } from './measure.ts';
 
-const figures = [...foundationFigures()];
+const only = process.argv[2];
+const groups = { foundation: foundationFigures, livepatch: livepatchFigures };
+const figures = Object.entries(groups).filter(([k]) => !only || k === only).flatMap(([, f]) => f());
 console.log(formatTable(figures));

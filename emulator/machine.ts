@@ -135,15 +135,33 @@ export class Machine {
   }
 
   unmap(va: bigint, size: number): void {
+    this.invalidateCode(va, size); // while still mapped: frames may come back as other code at this address
     this.pages.unmap(va, size);
     this.pageTablesChanged();
-    this.uc.flushCode(); // frames may come back as other code at the same address
   }
 
   protect(va: bigint, size: number, perms: Perms): void {
     this.pages.protect(va, size, perms);
     this.pageTablesChanged();
-    if (perms.includes('x')) this.uc.flushCode();
+    if (perms.includes('x')) this.invalidateCode(va, size);
+  }
+
+  /**
+   * Drop cached translations of the executable pages in [va, va+size). Unicorn's full TB_FLUSH costs ~13 ms,
+   * so we always remove just the pages concerned (by virtual address, through the current page tables).
+   */
+  private invalidateCode(va: bigint, size: number): void {
+    const end = va + BigInt(size);
+    let run: bigint | undefined;
+    for (let p = va & ~0xfffn; ; p += 0x1000n) {
+      const x = p < end && this.translate(p)?.executable === true;
+      if (x) run ??= p;
+      else if (run !== undefined) {
+        this.uc.invalidateCode(run, p);
+        run = undefined;
+      }
+      if (p >= end) return;
+    }
   }
 
   private pageTablesChanged(): void {
@@ -396,7 +414,7 @@ export class Machine {
       });
     });
     this.stubs.set(address, { name, fn, hook });
-    this.uc.flushCode(); // translations made before the hook existed would not call it
+    this.invalidateCode(address, 1); // translations made before the hook existed would not call it
     return () => this.unstub(address);
   }
 
@@ -405,7 +423,7 @@ export class Machine {
     if (!s) return;
     this.uc.hookDel(s.hook);
     this.stubs.delete(address);
-    this.uc.flushCode();
+    this.invalidateCode(address, 1);
   }
 
   private stopWith(reason: StopReason): void {
@@ -531,14 +549,28 @@ export class Machine {
     };
   }
 
+  /**
+   * Put RAM, allocator and CPU back as they were. Only frames whose bytes differ can hold stale
+   * translations, so only those that are executable in the restored tables are invalidated.
+   */
   restore(s: MachineSnapshot): void {
-    const hw = this.memory.highWater;
-    s.ram.copy(this.memory.bytes, 0);
-    if (hw > s.ram.length) this.memory.bytes.fill(0, s.ram.length, hw);
+    const ram = this.memory.bytes;
+    const hw = Math.max(this.memory.highWater, s.ram.length);
+    const changed = new Set<number>();
+    for (let f = 0; f < hw; f += PAGE_SIZE) {
+      const before = f < s.ram.length ? s.ram.subarray(f, f + PAGE_SIZE) : undefined;
+      if (!before || !before.equals(ram.subarray(f, f + PAGE_SIZE))) changed.add(f);
+    }
+    s.ram.copy(ram, 0);
+    if (hw > s.ram.length) ram.fill(0, s.ram.length, hw);
     this.memory.restoreState(s.alloc);
     this.restoreRegisters(s.registers);
     this.scratchNext = s.scratchNext;
     this.pageTablesChanged();
-    this.uc.flushCode();
+    if (changed.size) {
+      this.pages.forEachMapping((va, frame, x) => {
+        if (x && changed.has(frame)) this.uc.invalidateCode(va, va + 0x1000n);
+      });
+    }
   }
 }

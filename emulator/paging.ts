@@ -118,6 +118,21 @@ export class PageTables {
     this.forEachLeaf(va, size, (table, index, e) => this.setEntry(table, index, (e & ADDR_MASK) | bits));
   }
 
+  /** Every present 4 KiB mapping: (virtual page, physical frame, executable). */
+  forEachMapping(fn: (va: bigint, frame: number, executable: boolean) => void): void {
+    const walk = (table: number, level: number, base: bigint): void => {
+      for (let i = 0; i < 512; i++) {
+        const e = this.entry(table, i);
+        if (!(e & P)) continue;
+        let va = base | (BigInt(i) << BigInt(12 + 9 * (3 - level)));
+        if (level === 0 && i >= 256) va |= 0xffff000000000000n; // sign-extend the upper half
+        if (level === 3) fn(va, Number(e & ADDR_MASK), (e & NX) === 0n);
+        else walk(Number(e & ADDR_MASK), level + 1, va);
+      }
+    };
+    walk(this.root, 0, 0n);
+  }
+
   /** Walk the tables as the CPU does (4 KiB pages only: we never build large pages). */
   translate(va: bigint): Translation | undefined {
     if (!isCanonical(va)) return undefined;
