@@ -4,6 +4,9 @@ import { VECTOR_NAMES } from '../emulator/errors.ts';
 import { disassemble, initDisassembler } from '../emulator/disasm.ts';
 import type { Machine } from '../emulator/machine.ts';
 import { type BootedImage, bootImage } from '../loader/boot.ts';
+import { LivepatchHost } from '../loader/livepatch/host.ts';
+import { payloadPath } from '../loader/livepatch/payload-files.ts';
+import { readFileSync } from 'node:fs';
 import { hex } from './args.ts';
 
 const say = (s = ''): void => console.log(s);
@@ -54,8 +57,43 @@ async function main(): Promise<void> {
   const left = debian.image.call('copy_from_guest_ll', [dst, src, 0x2000]);
   showFixups(debian);
   say(`  copy_from_guest_ll(${hex(dst)}, ${hex(src)}, 0x2000): ${left} bytes not copied (the second page is not mapped)`);
+  say();
+
+  for (const [target, host] of [['builtin', builtin], ['debian', debian]] as const) livePatch(target, host);
   builtin.machine.close();
   debian.machine.close();
+}
+
+/** Upload, apply, stack, revert: Xen's own test payloads, rebuilt for this image. */
+function livePatch(target: 'builtin' | 'debian', booted: BootedImage): void {
+  const h = new LivepatchHost(booted);
+  const m = booted.machine;
+  const fn = booted.image.symbol('xen_extra_version');
+  const extra = (): string => JSON.stringify(m.readCString(booted.image.call('xen_extra_version')));
+  const step = (name: string, action: 'APPLY' | 'REVERT'): void => {
+    m.console.drain();
+    const s = h.actionAndWait(name, action)!;
+    say(`  ${action.toLowerCase().padEnd(6)} ${name}: ${s.state}, rc=${s.rc}; xen_extra_version() = ${extra()}`);
+    for (const l of m.console.drain()) say(`      (console) ${l}`);
+  };
+  say(`== live patching the ${target} image`);
+  say(`  xen_extra_version() = ${extra()}`);
+  showInstructions(m, 'before', fn, 2);
+  for (const name of ['xen_hello_world', 'xen_bye_world']) h.upload(name, readFileSync(payloadPath(target, name)));
+  say(`  uploaded xen_hello_world and xen_bye_world (CHECKED; each in its own region, ${h.list().length} payloads)`);
+  step('xen_hello_world', 'APPLY');
+  showInstructions(m, 'after', fn, 1);
+  showInstructions(m, 'new code', h.payload('xen_hello_world').prepared.funcs[0]!.newAddr, 3);
+  step('xen_bye_world', 'APPLY');
+  try {
+    h.action('xen_hello_world', 'REVERT');
+  } catch (e) {
+    say(`  revert xen_hello_world while bye is on top: ${(e as Error).message}`);
+  }
+  step('xen_bye_world', 'REVERT');
+  step('xen_hello_world', 'REVERT');
+  showInstructions(m, 'restored', fn, 2);
+  say();
 }
 
 await main();

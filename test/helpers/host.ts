@@ -1,8 +1,7 @@
 // Live-patch hosts for tests: a freshly booted image with the payloads `make` built for it.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { bootImage } from '../../loader/boot.ts';
-import { REPO_ROOT } from '../../loader/image/index.ts';
+import { payloadPath } from '../../loader/livepatch/payload-files.ts';
 import { LivepatchError } from '../../loader/livepatch/errno.ts';
 import { type HostOptions, LivepatchHost } from '../../loader/livepatch/host.ts';
 
@@ -10,7 +9,7 @@ export type Target = 'builtin' | 'debian';
 export const TARGETS: Target[] = ['builtin', 'debian'];
 
 export function payloadBytes(target: Target, name: string): Buffer {
-  return readFileSync(join(REPO_ROOT, 'build/payloads', target, `${name}.livepatch`));
+  return readFileSync(payloadPath(target, name));
 }
 
 export function newHost(target: Target, opts?: HostOptions): LivepatchHost {
