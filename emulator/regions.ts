@@ -50,6 +50,11 @@ export class RegionList {
     return this.regions;
   }
 
+  /** Replace the whole list (snapshot restore). */
+  reset(regions: readonly VirtualRegion[]): void {
+    this.regions = [...regions];
+  }
+
   symbolize(address: bigint): string {
     for (const r of this.regions) {
       const s = r.symbolize(address);

@@ -46,7 +46,7 @@ export class Image {
   private constructor(readonly machine: Machine, bytes: Uint8Array, readonly path: string | undefined, opts: ImageOptions) {
     this.name = opts.name ?? path?.split('/').pop() ?? 'image';
     this.elf = parseExecutable(bytes);
-    this.symbols = new SymbolTable(this.elf.symbols());
+    this.symbols = SymbolTable.fromElf(this.elf.symbols());
     const id = this.elf.buildId();
     if (!id) throw new ImageError(`${this.name}: no GNU build-id note (Xen's xen_build_id() would return -ENODATA)`);
     this.buildId = id;

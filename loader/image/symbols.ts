@@ -26,18 +26,30 @@ export class SymbolTable {
   /** Sorted by address, best symbol first at equal addresses. */
   private readonly sorted: ImageSymbol[];
 
-  constructor(elfSymbols: readonly ElfSymbol[]) {
-    const all: ImageSymbol[] = [];
+  /** Xen's symbol table of a linked image. */
+  static fromElf(elfSymbols: readonly ElfSymbol[]): SymbolTable {
+    const list: ImageSymbol[] = [];
+    const absolute = new Set<ImageSymbol>();
     for (const s of elfSymbols) {
       if (!s.name || s.type === STT_FILE || s.type === STT_SECTION || s.shndx === SHN_UNDEF) continue;
       const sym: ImageSymbol = {
         name: xenSymbolName(s), plainName: s.name, address: s.value, size: s.size, type: s.type,
         local: s.bind === STB_LOCAL, file: s.file,
       };
+      list.push(sym);
+      if (s.shndx === SHN_ABS) absolute.add(sym);
+    }
+    return new SymbolTable(list, absolute);
+  }
+
+  /** `notAddresses`: symbols found by name but never used to name an address (absolute values). */
+  constructor(symbols: readonly ImageSymbol[], notAddresses: ReadonlySet<ImageSymbol> = new Set()) {
+    const all: ImageSymbol[] = [];
+    for (const sym of symbols) {
       const prev = this.byName.get(sym.name);
       if (prev) this.duplicates.set(sym.name, [...(this.duplicates.get(sym.name) ?? [prev]), sym]);
       else this.byName.set(sym.name, sym);
-      if (s.shndx !== SHN_ABS) all.push(sym);
+      if (!notAddresses.has(sym)) all.push(sym);
     }
     this.sorted = all.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : rank(a) - rank(b)));
   }

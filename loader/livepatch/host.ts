@@ -2,7 +2,8 @@
 // 4.17's checks, errnos and asynchronous protocol. ACTION only schedules; the work runs when the guest reaches
 // check_for_livepatch_work() (served from here), as Xen runs it from the idle loop with every CPU quiesced.
 import { createHash } from 'node:crypto';
-import type { Machine } from '../../emulator/machine.ts';
+import type { Machine, MachineSnapshot } from '../../emulator/machine.ts';
+import type { VirtualRegion } from '../../emulator/regions.ts';
 import { type NopFlavour, addNops } from '../arch/x86/index.ts';
 import type { BootedImage } from '../boot.ts';
 import type { Image } from '../image/index.ts';
@@ -46,6 +47,19 @@ export interface ListEntry extends PayloadStatus {
   name: string;
   /** .modinfo strings (Xen returns them NUL-separated). */
   metadata: string[];
+}
+
+/** Everything needed to put a host back exactly as it was, in this process. */
+export interface HostSnapshot {
+  readonly machine: MachineSnapshot;
+  readonly payloads: readonly Payload[];
+  readonly fields: readonly ReturnType<Payload['saveFields']>[];
+  readonly applied: readonly Payload[];
+  readonly regions: readonly VirtualRegion[];
+  readonly area: [bigint, number][];
+  readonly heap: [bigint, number][];
+  readonly work: Work | undefined;
+  readonly version: number;
 }
 
 interface Work {
@@ -346,6 +360,35 @@ export class LivepatchHost {
   }
 
   // ---- state ----------------------------------------------------------------------------------------------
+
+  /** A snapshot of the machine and of the loader (payload objects are shared: only their fields change). */
+  snapshot(): HostSnapshot {
+    this.alive();
+    return {
+      machine: this.machine.snapshot(),
+      payloads: [...this.payloads],
+      fields: this.payloads.map((p) => p.saveFields()),
+      applied: [...this.applied],
+      regions: [...this.machine.regions.list()],
+      area: this.area.entries(),
+      heap: this.heap.entries(),
+      work: this.work && { ...this.work },
+      version: this.version,
+    };
+  }
+
+  restore(s: HostSnapshot): void {
+    this.machine.restore(s.machine);
+    this.payloads.splice(0, this.payloads.length, ...s.payloads);
+    s.payloads.forEach((p, i) => p.restoreFields(s.fields[i]!));
+    this.applied.splice(0, this.applied.length, ...s.applied);
+    this.machine.regions.reset(s.regions);
+    this.area.restore(s.area);
+    this.heap.restore(s.heap);
+    this.work = s.work && { ...s.work };
+    this.version = s.version;
+    this.dead = undefined;
+  }
 
   /** A digest of everything a failed operation must leave unchanged: guest RAM (page tables included) and ours. */
   stateHash(): string {

@@ -79,6 +79,17 @@ export class Payload {
     this.struct.setReverted();
   }
 
+  /** Mutable fields, for host snapshots (the guest copies live in RAM and are restored with it). */
+  saveFields(): { state: PayloadState; rc: number; reverted: boolean } {
+    return { state: this._state, rc: this._rc, reverted: this._reverted };
+  }
+
+  restoreFields(f: { state: PayloadState; rc: number; reverted: boolean }): void {
+    this._state = f.state;
+    this._rc = f.rc;
+    this._reverted = f.reverted;
+  }
+
   /** The address range of this payload's memory (text|rw|ro). */
   contains(address: bigint): boolean {
     return address >= this.prepared.base && address < this.prepared.base + BigInt(this.prepared.pages * 4096);

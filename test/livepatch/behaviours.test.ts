@@ -82,3 +82,32 @@ describe('spec §10 behaviours', () => {
     }
   });
 });
+
+describe('host snapshots', () => {
+  it('restores machine and loader state exactly, including after unload and a dead host', () => {
+    const h = newHost('builtin');
+    try {
+      h.upload('xen_hello_world', payloadBytes('builtin', 'xen_hello_world'));
+      const s0 = h.snapshot();
+      const hash0 = h.stateHash();
+      h.actionAndWait('xen_hello_world', 'APPLY');
+      expect(extraVersion(h)).toBe('Hello World');
+      const s1 = h.snapshot();
+      const hash1 = h.stateHash();
+      h.actionAndWait('xen_hello_world', 'REVERT');
+      h.action('xen_hello_world', 'UNLOAD');
+      expect(h.list()).toEqual([]);
+      h.restore(s1);
+      expect(h.stateHash()).toBe(hash1);
+      expect(extraVersion(h)).toBe('Hello World'); // the trampoline is back and taken
+      h.restore(s0);
+      expect(h.stateHash()).toBe(hash0);
+      expect(extraVersion(h)).toBe('.0-xlp');
+      expect(h.get('xen_hello_world')).toEqual({ state: 'CHECKED', rc: 0 });
+      h.restore(s1);
+      expect(h.machine.symbolize(h.payload('xen_hello_world').prepared.funcs[0]!.newAddr)).toMatch(/^xen_hello_world!/);
+    } finally {
+      h.machine.close();
+    }
+  });
+});

@@ -2,16 +2,16 @@
 import { hex } from '../../elf/errors.ts';
 import { decodeString } from '../../elf/reader.ts';
 import { Errno, fail } from '../errno.ts';
-import { fileData, type Section, type Symbol } from './model.ts';
+import { fileData, type RawSymbol, type Section } from './model.ts';
 
-export function readSymbols(bytes: Uint8Array, symtab: Section, strtab: Section): Symbol[] {
+export function readSymbols(bytes: Uint8Array, symtab: Section, strtab: Section): RawSymbol[] {
   const data = fileData(bytes, symtab);
   const strings = fileData(bytes, strtab);
   const strBase = Number(strtab.offset);
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const stride = Number(symtab.entsize);
   const n = Number(symtab.size / symtab.entsize);
-  const out: Symbol[] = [{ index: 0, name: '', nameAt: strBase, value: 0n, size: 0n, type: 0, bind: 0, shndx: 0 }];
+  const out: RawSymbol[] = [{ index: 0, name: '', nameAt: strBase, value: 0n, size: 0n, type: 0, bind: 0, shndx: 0 }];
   for (let i = 1; i < n; i++) {
     const o = i * stride;
     const nameOffset = v.getUint32(o, true);

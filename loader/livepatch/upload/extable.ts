@@ -7,7 +7,9 @@ import { EXTABLE_ENTRY_SIZE, SEC } from './constants.ts';
 import type { Layout } from './layout.ts';
 import { describe, findSection, type ElfModel } from './model.ts';
 
-export function sortExceptionTable(elf: ElfModel, layout: Layout): { address: bigint; entries: ExceptionEntry[] } | undefined {
+export function sortExceptionTable(
+  elf: ElfModel, layout: Layout,
+): { address: bigint; entries: ExceptionEntry[] } | undefined {
   const s = findSection(elf, SEC.exTable);
   if (!s) return undefined;
   if (s.size % BigInt(EXTABLE_ENTRY_SIZE) !== 0n) {

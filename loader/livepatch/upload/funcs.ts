@@ -54,7 +54,9 @@ export function prepareFuncs(elf: ElfModel, layout: Layout, ctx: UploadContext):
     }
     if (oldSize === 0) fail(Errno.EINVAL, `${where}: old_size is 0`);
     if (oldAddr === 0n) {
-      if (nameAddress === 0n) fail(Errno.EINVAL, `${where}: old_addr and name are both 0 (Xen 4.17 would dereference NULL)`);
+      if (nameAddress === 0n) {
+        fail(Errno.EINVAL, `${where}: old_addr and name are both 0 (Xen 4.17 would dereference NULL)`);
+      }
       if (name === undefined) {
         fail(Errno.EINVAL, `${where}: name pointer ${hex(nameAddress)} is unreadable (Xen 4.17 would fault)`);
       }
@@ -77,7 +79,9 @@ export function prepareFuncs(elf: ElfModel, layout: Layout, ctx: UploadContext):
 }
 
 /** x86 arch_livepatch_verify_func, plus a refusal where the later apply would underflow. */
-function verifyFunc(mem: AddressSpace, where: string, newAddr: bigint, oldAddr: bigint, newSize: number, oldSize: number): void {
+function verifyFunc(
+  mem: AddressSpace, where: string, newAddr: bigint, oldAddr: bigint, newSize: number, oldSize: number,
+): void {
   if (newAddr === 0n) {
     if (newSize > OPAQUE_SIZE) fail(Errno.EOPNOTSUPP, `${where}: NOP new_size ${newSize} > ${OPAQUE_SIZE}`);
     if (oldSize < newSize) fail(Errno.EINVAL, `${where}: NOP new_size ${newSize} > old_size ${oldSize}`);

@@ -2,8 +2,8 @@
 // exact pages that must be mapped plus all metadata out, or a LivepatchError carrying Xen's errno for the first
 // check that fails, in Xen's order. The only side effect is ctx.reserve (at most once, during layout).
 //
-// Deliberate differences from Xen 4.17 (also in DIFFERENCES.md); each is a case where Xen would crash, read or
-// write memory it does not own, or silently corrupt the payload:
+// Deliberate differences from Xen 4.17 (also in docs/differences.md, "Upload"); each is a case where Xen would
+// crash, read or write memory it does not own, or silently corrupt the payload:
 //  - ALLOC section with sh_addralign 0: ROUNDUP(x, 0) == 0 overlaps region offset 0 (#15) -> -EINVAL.
 //  - RELA/REL section with sh_info 0: NULL section header dereference (#16) -> -EINVAL.
 //  - Symbol table with sh_link 0: NULL string-table dereference (#16) -> -EINVAL.
@@ -20,7 +20,7 @@
 //  - Empty .modinfo at the very start of the allocation: Xen reads the byte before it (guard page) -> -EINVAL.
 //  - Section data whose sh_offset + sh_size wraps 2^64 (passes Xen's check) is refused when read -> -EINVAL.
 //  - Layout larger than 1 GiB -> -ENOMEM without calling ctx.reserve (Xen's vmalloc would fail the same way).
-//  - No ALLOC bytes at all: Xen asks vmalloc for 0 pages; we reserve 1.
+//  - No ALLOC bytes at all: Xen asks vmalloc for 0 pages; we reserve 1 (such a payload fails later anyway).
 import { applyAlternatives } from './alternatives.ts';
 import { prepareBugFrames } from './bug-frames.ts';
 import { checkXenDepends, prepareBuildIds } from './build-id.ts';

@@ -20,7 +20,7 @@ export interface Section {
   entsize: bigint;
 }
 
-export interface Symbol {
+export interface RawSymbol {
   index: number;
   name: string;
   /** File offset of the name in the string table (build_symbol_table truncates names there). */
@@ -41,7 +41,7 @@ export interface ElfModel {
   symtab: Section;
   strtab: Section;
   /** Index 0 is the null symbol (skipped everywhere). */
-  symbols: Symbol[];
+  symbols: RawSymbol[];
 }
 
 export const isAlloc = (s: Section): boolean => (s.flags & SHF_ALLOC) !== 0n;
