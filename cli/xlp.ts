@@ -3,6 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerCall } from './commands/call.ts';
 import { registerInfo } from './commands/info.ts';
+import { registerLivepatch } from './commands/livepatch.ts';
+import { expandVerb } from './xen-livepatch/tool.ts';
 import { type Output, stdio } from './options.ts';
 
 export function buildProgram(io: Output = stdio): Command {
@@ -11,6 +13,7 @@ export function buildProgram(io: Output = stdio): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  registerLivepatch(program, io);
   registerInfo(program, io);
   registerCall(program, io);
   return program;
@@ -20,7 +23,10 @@ export function buildProgram(io: Output = stdio): Command {
 export async function main(argv: string[], io: Output = stdio): Promise<number> {
   process.exitCode = undefined;
   try {
-    await buildProgram(io).parseAsync(argv, { from: 'user' });
+    const program = buildProgram(io);
+    // xen-livepatch 4.17 takes any prefix of its verbs (`l` = list, `re` = revert): so do we, after our own names.
+    const verb = argv[0] && !program.commands.some((c) => c.name() === argv[0]) ? expandVerb(argv[0]) : undefined;
+    await program.parseAsync(verb ? [verb, ...argv.slice(1)] : argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;

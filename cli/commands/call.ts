@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { GuestFault, GuestTimeout } from '../../emulator/errors.ts';
 import { type BootedImage, bootImage } from '../../loader/boot.ts';
+import { Session, stateDir } from '../session/journal.ts';
 import { hex, parseGuestInt } from '../args.ts';
-import { type Output, withImageOption } from '../options.ts';
+import { IMAGE_OPTION_HELP, type Output } from '../options.ts';
 
 export interface CallResult {
   lines: string[];
@@ -29,19 +30,36 @@ export function callSymbol(host: BootedImage, symbol: string, args: bigint[], as
 }
 
 export function registerCall(program: Command, io: Output): void {
-  withImageOption(program.command('call'))
+  program
+    .command('call')
     .description('call a guest function with integer arguments and print its return value')
     .argument('<symbol>', "function name (Xen's names: `name` or `path#name`)")
     .argument('[args...]', 'integer arguments (decimal or 0x-hex)', (v: string, prev: bigint[] = []) => [...prev, parseGuestInt(v)])
     .option('--string', 'print the return value as a C string')
-    .action((symbol: string, parsed: bigint[] = [], o: { image: string; string?: boolean }) => {
-      const host = bootImage(o.image);
+    .option('--image <image>', `a fresh image to call into instead of the persistent host: ${IMAGE_OPTION_HELP}`)
+    .option('--state <dir>', 'state directory of the persistent host (default $XLP_STATE or ./.xlp)')
+    .action((symbol: string, parsed: bigint[] = [], o: { image?: string; string?: boolean; state?: string }) => {
+      if (o.image) {
+        const host = bootImage(o.image);
+        try {
+          const r = callSymbol(host, symbol, parsed, !!o.string);
+          r.lines.forEach((l) => io.out(l));
+          process.exitCode = r.exitCode;
+        } finally {
+          host.machine.close();
+        }
+        return;
+      }
+      const s = Session.open(stateDir(o.state));
       try {
-        const r = callSymbol(host, symbol, parsed, !!o.string);
+        // Journaled, since a call may change guest memory; a fault is recorded and replayed like any outcome.
+        const r = s.run({ op: 'call', symbol, args: parsed.map((a) => `0x${a.toString(16)}`) }, () =>
+          callSymbol({ machine: s.host.machine, image: s.host.image }, symbol, parsed, !!o.string));
+        s.save();
         r.lines.forEach((l) => io.out(l));
         process.exitCode = r.exitCode;
       } finally {
-        host.machine.close();
+        s.close();
       }
     });
 }

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { bootImage } from '../../loader/boot.ts';
 import type { Image } from '../../loader/image/index.ts';
 import { hex } from '../args.ts';
-import { type Output, withImageOption } from '../options.ts';
+import { IMAGE_OPTION_HELP, type Output } from '../options.ts';
+import { Session, stateDir } from '../session/journal.ts';
 
 export function infoLines(image: Image): string[] {
   const c = image.bugFrames.counts;
@@ -18,14 +19,17 @@ export function infoLines(image: Image): string[] {
 }
 
 export function registerInfo(program: Command, io: Output): void {
-  withImageOption(program.command('info'))
+  program
+    .command('info')
     .description('print the image: build-id, load range, symbols, exception-table and bug-frame counts')
-    .action((o: { image: string }) => {
-      const host = bootImage(o.image);
+    .option('--image <image>', `a fresh image instead of the persistent host's: ${IMAGE_OPTION_HELP}`)
+    .option('--state <dir>', 'state directory of the persistent host (default $XLP_STATE or ./.xlp)')
+    .action((o: { image?: string; state?: string }) => {
+      const { machine, image } = o.image ? bootImage(o.image) : Session.open(stateDir(o.state)).host;
       try {
-        infoLines(host.image).forEach((l) => io.out(l));
+        infoLines(image).forEach((l) => io.out(l));
       } finally {
-        host.machine.close();
+        machine.close();
       }
     });
 }
