@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCall } from './commands/call.ts';
 import { registerInfo } from './commands/info.ts';
 import { registerLivepatch } from './commands/livepatch.ts';
+import { registerRun } from './commands/run.ts';
 import { expandVerb } from './xen-livepatch/tool.ts';
 import { type Output, stdio } from './options.ts';
 
@@ -16,6 +17,7 @@ export function buildProgram(io: Output = stdio): Command {
   registerLivepatch(program, io);
   registerInfo(program, io);
   registerCall(program, io);
+  registerRun(program, io);
   return program;
 }
 
