@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCall } from './commands/call.ts';
 import { registerInfo } from './commands/info.ts';
+import { registerTrace } from './commands/trace.ts';
 import { registerLivepatch } from './commands/livepatch.ts';
 import { registerRun } from './commands/run.ts';
 import { expandVerb } from './xen-livepatch/tool.ts';
@@ -17,6 +18,7 @@ export function buildProgram(io: Output = stdio): Command {
   registerLivepatch(program, io);
   registerInfo(program, io);
   registerCall(program, io);
+  registerTrace(program, io);
   registerRun(program, io);
   return program;
 }
