@@ -359,6 +359,21 @@ export class LivepatchHost {
     return this.get(name);
   }
 
+  // ---- guest calls ----------------------------------------------------------------------------------------
+
+  /** Call a function of the image (or of a payload, by its new symbol) with integer arguments; returns RAX. */
+  call(symbol: string, args: (bigint | number)[] = []): bigint {
+    this.alive();
+    const at = this.image.symbols.address(symbol) ?? this.payloads.map((p) => p.newSymbols.get(symbol)).find((a) => a !== undefined);
+    if (at === undefined) throw new Error(`no symbol ${symbol} in ${this.image.name} or its payloads`);
+    return this.machine.call(at, args);
+  }
+
+  /** Call a function that returns a C string, and read it. */
+  callString(symbol: string, args: (bigint | number)[] = []): string {
+    return this.machine.readCString(this.call(symbol, args));
+  }
+
   // ---- state ----------------------------------------------------------------------------------------------
 
   /** A snapshot of the machine and of the loader (payload objects are shared: only their fields change). */
