@@ -10,7 +10,7 @@ import { type Figure, median, timeMs } from './measure.ts';
 
 const CODE = 0xffff82d040800000n;
 const LOOP = [0x48, 0x89, 0xf9, 0x48, 0xff, 0xc9, 0x75, 0xfb, 0xc3]; // mov %rdi,%rcx; 1: dec %rcx; jnz 1b; ret
-const ITER = 50_000_000;
+const ITER = 100_000_000;
 
 function callRoundTrip(): number {
   const { machine, image } = bootImage('builtin');
@@ -49,7 +49,9 @@ function loopRatio(): { ratio: number; mips: number } {
   const hooked = (): void => void m.call(CODE, [ITER]);
   const a: number[] = [];
   const b: number[] = [];
-  for (let i = 0; i < 7; i++) {
+  hooked();
+  bare(); // translate both once before measuring
+  for (let i = 0; i < 9; i++) {
     a.push(timeMs(hooked, 1));
     b.push(timeMs(bare, 1));
   }
