@@ -6,6 +6,7 @@ import { registerInfo } from './commands/info.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerLivepatch } from './commands/livepatch.ts';
 import { registerRun } from './commands/run.ts';
+import { registerLint } from './commands/lint.ts';
 import { expandVerb } from './xen-livepatch/tool.ts';
 import { type Output, stdio } from './options.ts';
 
@@ -20,6 +21,7 @@ export function buildProgram(io: Output = stdio): Command {
   registerCall(program, io);
   registerTrace(program, io);
   registerRun(program, io);
+  registerLint(program, io);
   return program;
 }
 

@@ -31,7 +31,7 @@ export async function runTrace(c: TraceCommand, io: Output): Promise<number> {
       io.err(`xlp: no symbol ${c.symbol} in ${booted.image.name}`);
       return 1;
     }
-    const patches = c.apply.length ? applyPayloads(booted, c.apply, io) : { applied: [], patched: [] };
+    const patches = c.apply.length ? await applyPayloads(booted, c.apply, io) : { applied: [], patched: [] };
     if (!patches) return 1;
     booted.machine.console.drain();
     const trace = await traceCall(booted.machine, address, c.args, {
@@ -52,7 +52,7 @@ export async function runTrace(c: TraceCommand, io: Output): Promise<number> {
 }
 
 /** Upload and apply each file as `xen-livepatch load` would (NODEPS: the user asked for exactly these). */
-function applyPayloads(booted: BootedImage, files: string[], io: Output): { applied: string[]; patched: PatchedFunction[] } | undefined {
+async function applyPayloads(booted: BootedImage, files: string[], io: Output): Promise<{ applied: string[]; patched: PatchedFunction[] } | undefined> {
   const host = new LivepatchHost(booted);
   for (const file of files) {
     const name = basename(file, extname(file));
@@ -64,7 +64,7 @@ function applyPayloads(booted: BootedImage, files: string[], io: Output): { appl
       return undefined;
     }
   }
-  return { applied: host.appliedStack.map((p) => p.name), patched: patchedFunctions(host) };
+  return { applied: host.appliedStack.map((p) => p.name), patched: await patchedFunctions(host) };
 }
 
 function parseMax(v: string): number {

@@ -11,12 +11,13 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 const CSS = `
-body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #1d1d1f; background: #fff; }
-h1 { font-size: 1.4em; margin-bottom: 0.2em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1d1d1f; background: #fff; }
+h1 { font-size: 1.4em; margin-bottom: 0.2em; } h2 { font-size: 1.15em; margin-top: 1.6em; } h3 { font-size: 1em; }
 .intro { max-width: 60em; background: #f4f6fa; border-left: 4px solid #4a6fa5; padding: 0.6em 1em; }
 table { border-collapse: collapse; font: 12.5px/1.35 ui-monospace, 'DejaVu Sans Mono', monospace; }
 th, td { padding: 2px 8px; text-align: left; vertical-align: top; white-space: pre; }
 th { background: #e8ebf0; position: sticky; top: 0; }
+td .note { white-space: normal; margin-top: 2px; }
 tr:nth-child(even) td { background: #fafafa; }
 tr.trampoline td { background: #ffe9a8; font-weight: bold; }
 tr.fault td { background: #ffd6d6; } tr.fixup td { background: #d8f5d8; } tr.fatal td { background: #ff9f9f; font-weight: bold; }
@@ -36,6 +37,8 @@ const INTRO =
   'That jump is the trampoline: every caller still calls the old address and lands in the new code, and ' +
   'reverting the patch puts the saved original bytes back.';
 
+const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 export function renderHtml(r: TraceReport): string {
   const title = `xlp trace: ${callText(r)} on ${r.image}`;
   const applied = r.applied.length ? r.applied.map(escapeHtml).join(', ') : 'none';
@@ -49,11 +52,11 @@ export function renderHtml(r: TraceReport): string {
 <body>
 <h1>${escapeHtml(title)}</h1>
 <p class="intro">${escapeHtml(INTRO)}</p>
-<p>Payloads applied: ${applied}. ${r.trace.steps.length} instructions executed.</p>
+<p>Payloads applied: ${applied}. ${count(r.trace.steps.length, 'instruction')} executed.</p>
 <p class="outcome${succeeded(r) ? '' : ' failed'}">${escapeHtml(outcomeLines(r).join('\n'))}</p>
 <h2>Executed instructions</h2>
 <table class="steps">
-<thead><tr><th>#</th><th>address</th><th>symbol</th><th>bytes</th><th>instruction</th><th>notes</th></tr></thead>
+<thead><tr><th>#</th><th>address</th><th>symbol</th><th>bytes</th><th>instruction and notes</th></tr></thead>
 <tbody>
 ${r.trace.steps.map((s, i) => stepRows(s, i, r)).join('\n')}
 </tbody>
@@ -68,11 +71,12 @@ function stepRows(s: TraceStep, i: number, r: TraceReport): string {
   const marks = stepMarks(s);
   // The row takes the class of its first mark (kinds are trampoline, fault, fixup, fatal, return).
   const cls = marks.length ? ` class="${marks[0]!.kind}"` : '';
-  const notes = marks.map((m: StepMark) => `<span class="label ${m.kind}">${m.kind}</span>${escapeHtml(markText(m, s, r))}`).join('<br>');
-  const cells = [String(i + 1), hex(s.address), s.symbol, hexBytes(s.bytes), s.text].map((c) => `<td>${escapeHtml(c)}</td>`).join('');
-  const rows = [`<tr${cls} id="step-${i + 1}">${cells}<td>${notes}</td></tr>`];
+  // Notes go under the instruction (wrapping there) so the table stays as wide as the code.
+  const notes = marks.map((m: StepMark) => `<div class="note"><span class="label ${m.kind}">${m.kind}</span>${escapeHtml(markText(m, s, r))}</div>`);
+  const cells = [String(i + 1), hex(s.address), s.symbol, hexBytes(s.bytes)].map((c) => `<td>${escapeHtml(c)}</td>`).join('');
+  const rows = [`<tr${cls} id="step-${i + 1}">${cells}<td>${escapeHtml(s.text)}${notes.join('')}</td></tr>`];
   for (const c of consoleMarks(s)) {
-    rows.push(`<tr class="console ${c.severity}"><td></td><td colspan="5">console: ${escapeHtml(c.line)}</td></tr>`);
+    rows.push(`<tr class="console ${c.severity}"><td></td><td colspan="4">console: ${escapeHtml(c.line)}</td></tr>`);
   }
   return rows.join('\n');
 }
@@ -89,7 +93,7 @@ function patchTable(f: PatchedFunction): string {
     : ['(not in the image file)', ''];
   return `<div class="patch">
 <h3>${escapeHtml(`${f.name} (${hex(f.oldAddr)}), patched by ${f.payload}: ${what}`)}</h3>
-<table>
+${f.newSymbol ? `<p>Only the jump's 5 bytes changed; the bytes after it are left as they were (possibly the tail of a cut instruction) and are not reached while the patch is applied.</p>\n` : ''}<table>
 <thead><tr><th></th><th>bytes</th><th>disassembly</th></tr></thead>
 <tbody>
 <tr><td>original (image ELF)</td><td>${escapeHtml(original[0]!)}</td><td>${escapeHtml(original[1]!)}</td></tr>

@@ -1,6 +1,6 @@
 // What the applied payloads changed in the text: the trampoline sites a trace marks, and for each patched
 // function its original bytes (from the image ELF) next to the bytes now in memory.
-import { type Instruction, disassemble } from '../../emulator/disasm.ts';
+import { type Instruction, disassemble, initDisassembler } from '../../emulator/disasm.ts';
 import { patchLength } from '../../loader/arch/x86/index.ts';
 import type { LivepatchHost } from '../../loader/livepatch/host.ts';
 
@@ -22,7 +22,7 @@ export interface PatchedFunction {
   currentCode: Instruction[];
 }
 
-/** Enough whole original instructions to cover what the patch replaced, at most this many bytes. */
+/** The function's first bytes up to old_size, at most this many, in whole instructions (always the patched ones). */
 const MAX_SHOWN = 32;
 
 /** Addresses where an applied payload's jump sits (the trace marks an E9 executed there). */
@@ -30,19 +30,19 @@ export function trampolineSites(patched: readonly PatchedFunction[]): bigint[] {
   return patched.filter((f) => f.newAddr !== 0n).map((f) => f.site);
 }
 
-export function patchedFunctions(host: LivepatchHost): PatchedFunction[] {
+export async function patchedFunctions(host: LivepatchHost): Promise<PatchedFunction[]> {
+  await initDisassembler();
   const m = host.machine;
   const out: PatchedFunction[] = [];
   for (const p of host.appliedStack) {
     p.prepared.funcs.forEach((f, i) => {
       const { patchOffset } = p.struct.saved(i);
       const replaced = patchOffset + patchLength(f, patchOffset);
-      const original = imageBytes(host, f.oldAddr, Math.min(Math.max(f.oldSize, replaced), MAX_SHOWN));
+      const original = imageBytes(host, f.oldAddr, Math.max(replaced, Math.min(f.oldSize, MAX_SHOWN)));
       let n = replaced;
       if (original) {
-        const insns = decode(original, f.oldAddr);
-        const covering = insns.findIndex((x) => x.address + BigInt(x.size) >= f.oldAddr + BigInt(replaced));
-        if (covering >= 0) n = Number(insns[covering]!.address - f.oldAddr) + insns[covering]!.size;
+        const whole = decode(original, f.oldAddr).reduce((end, x) => end + x.size, 0);
+        n = Math.max(n, whole);
       }
       const current = m.peek(f.oldAddr, n) ?? new Uint8Array();
       const shown = original?.subarray(0, n);

@@ -10,7 +10,7 @@ export const hexBytes = (b: Uint8Array): string => Buffer.from(b).toString('hex'
 export function renderText(r: TraceReport): string[] {
   const steps = r.trace.steps;
   const applied = r.applied.length ? ` with ${r.applied.join(', ')} applied` : '';
-  const lines = [`trace of ${callText(r)} on ${r.image}${applied}: ${steps.length} instructions`];
+  const lines = [`trace of ${callText(r)} on ${r.image}${applied}: ${steps.length} instruction${steps.length === 1 ? '' : 's'}`];
   const num = String(steps.length).length;
   const sym = Math.min(MAX_SYMBOL_WIDTH, Math.max(0, ...steps.map((s) => s.symbol.length)));
   const bytes = Math.max(0, ...steps.map((s) => hexBytes(s.bytes).length));

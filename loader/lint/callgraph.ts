@@ -7,6 +7,8 @@ import { BranchKind, decode } from './x86/decode.ts';
 export interface Branch {
   /** Address of the branch instruction. */
   from: bigint;
+  /** Length of the branch instruction. */
+  length: number;
   /** The region it is in. */
   site: CodeRegion;
   kind: BranchKind;
@@ -52,7 +54,7 @@ export class CallGraph {
       if (insn.branch !== BranchKind.None && !Number.isNaN(t) && (t < r.offset || t >= end)) {
         const target = r.base + BigInt(t);
         const list = this.byTarget.get(target);
-        const b: Branch = { from: r.base + BigInt(p), site: r, kind: insn.branch, target };
+        const b: Branch = { from: r.base + BigInt(p), length: insn.length, site: r, kind: insn.branch, target };
         if (list) list.push(b);
         else this.byTarget.set(target, [b]);
       }

@@ -1,0 +1,192 @@
+// Traces for understanding: one guest call run with a per-instruction code hook. Only trace mode adds such a
+// hook (the normal path never has one): it is added for the traced call and removed after. The hook only
+// records (rip, bytes); disassembly, symbols and marks are worked out afterwards.
+import { disassemble, initDisassembler } from './disasm.ts';
+import { type FaultReport, GuestFault, GuestTimeout } from './errors.ts';
+import { type GuestValue, HOST_AREA, type Machine, RETURN_SENTINEL } from './machine.ts';
+
+export const DEFAULT_MAX_STEPS = 10_000;
+/** Unmapped host page: past --max, RIP is sent here so the fetch faults and every nested call unwinds at once. */
+const STOP_AT = HOST_AREA + 0x8000n;
+const MAX_INSN = 15;
+
+export interface TraceOptions {
+  /** Instructions to record before stopping the call (default 10000). */
+  max?: number;
+  /** Addresses where a payload wrote its jump (old_addr, +4 after ENDBR): an E9 executed there is a trampoline. */
+  trampolines?: Iterable<bigint>;
+  /** Also read the return value as a C string. */
+  string?: boolean;
+  /** Wall-clock limit of the call (the machine's default otherwise). */
+  timeoutMs?: number;
+}
+
+export type ConsoleSeverity = 'warn' | 'bug' | 'info';
+
+export type TraceMark =
+  /** The jump a payload wrote at a patched function, taken. */
+  | { kind: 'trampoline'; target: bigint; targetSymbol: string }
+  /** This instruction faulted and a handler (exception table, WARN, run_fn) resumed elsewhere. */
+  | { kind: 'fault'; vector: number; resume: bigint; resumeSymbol: string; how: string }
+  /** Execution resumed here after the fault at `from`. */
+  | { kind: 'fixup'; vector: number; from: bigint; fromSymbol: string }
+  | { kind: 'console'; line: string; severity: ConsoleSeverity }
+  /** This instruction faulted and nothing fixed it up: the call ends here. */
+  | { kind: 'fatal'; vector: number; reason: string }
+  | { kind: 'return'; value: bigint };
+
+export interface TraceStep {
+  address: bigint;
+  /** The bytes executed (captured in the hook: code may change during the call). */
+  bytes: Uint8Array;
+  /** AT&T disassembly. */
+  text: string;
+  /** `symbol+0xoff` (`payload!symbol+0xoff` in a payload). */
+  symbol: string;
+  marks: TraceMark[];
+}
+
+export interface TraceResult {
+  steps: TraceStep[];
+  /** RAX, when the call returned. */
+  returned?: bigint;
+  /** The returned C string (with `string`; undefined for NULL). */
+  string?: string;
+  fault?: FaultReport;
+  /** Why the call was stopped by the wall clock. */
+  timeout?: string;
+  /** True when `max` instructions were recorded and the call was stopped there. */
+  truncated: boolean;
+  max: number;
+  /** Console lines printed during the call. */
+  console: string[];
+}
+
+interface Raw {
+  address: bigint;
+  bytes: Uint8Array;
+  /** machine.fixups.length when this instruction started: ties each fixup to its instructions. */
+  fixupsBefore: number;
+}
+
+export async function traceCall(machine: Machine, address: bigint, args: GuestValue[] = [], opts: TraceOptions = {}): Promise<TraceResult> {
+  await initDisassembler();
+  const max = opts.max ?? DEFAULT_MAX_STEPS;
+  const raw: Raw[] = [];
+  const printed: { step: number; line: string }[] = [];
+  let truncated = false;
+  const uc = machine.uc;
+  const hook = uc.hookCode(1n, 0n, (signed, size) => {
+    const at = BigInt.asUintN(64, signed); // koffi hands uint64_t over as a signed value
+    if (truncated) {
+      if (at !== STOP_AT) machine.setReg('RIP', STOP_AT);
+      return;
+    }
+    if (at === RETURN_SENTINEL) return;
+    if (raw.length >= max) {
+      truncated = true;
+      machine.setReg('RIP', STOP_AT);
+      return;
+    }
+    // Unicorn reports a bogus size for some instructions it cannot size; the disassembler decides then.
+    const n = size > 0 && size <= MAX_INSN ? size : MAX_INSN;
+    const bytes = machine.peek(at, n) ?? machine.peek(at, 1) ?? new Uint8Array();
+    raw.push({ address: at, bytes, fixupsBefore: machine.fixups.length });
+  });
+  const unlisten = machine.console.onLine((line) => printed.push({ step: raw.length - 1, line }));
+  uc.flushCode(); // translations made before the hook existed would not call it
+  const result: TraceResult = { steps: [], truncated: false, max, console: [] };
+  try {
+    const rv = machine.call(address, args, opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs });
+    result.returned = rv;
+    if (opts.string && rv !== 0n) result.string = machine.readCString(rv);
+  } catch (e) {
+    if (!truncated) {
+      if (e instanceof GuestFault) result.fault = e.report;
+      else if (e instanceof GuestTimeout) result.timeout = e.message;
+      else throw e;
+    }
+  } finally {
+    unlisten();
+    uc.hookDel(hook);
+    uc.flushCode(); // and translations made with it would keep calling into Unicorn's hook list
+  }
+  result.truncated = truncated && result.returned === undefined;
+  result.steps = annotate(machine, raw, opts);
+  markFixups(machine, raw, result.steps);
+  for (const p of printed) {
+    result.console.push(p.line);
+    result.steps[p.step]?.marks.push({ kind: 'console', line: p.line, severity: severity(p.line) });
+  }
+  const last = result.steps.at(-1);
+  if (result.fault) {
+    const at = findLast(result.steps, (s) => s.address === result.fault!.rip) ?? last;
+    at?.marks.push({ kind: 'fatal', vector: result.fault.vector, reason: result.fault.reason });
+  } else if (result.returned !== undefined) {
+    last?.marks.push({ kind: 'return', value: result.returned });
+  }
+  return result;
+}
+
+/** Disassemble and symbolise each step; the same code at the same address is decoded once. */
+function annotate(machine: Machine, raw: Raw[], opts: TraceOptions): TraceStep[] {
+  const sites = new Set(opts.trampolines ?? []);
+  const decoded = new Map<string, { text: string; size: number }>();
+  const symbols = new Map<bigint, string>();
+  const symbolOf = (a: bigint): string => {
+    let s = symbols.get(a);
+    if (s === undefined) symbols.set(a, (s = machine.symbolize(a)));
+    return s;
+  };
+  return raw.map((r) => {
+    const key = `${r.address.toString(16)}:${Buffer.from(r.bytes).toString('hex')}`;
+    let d = decoded.get(key);
+    if (!d) {
+      const insn = decodeOne(r.bytes, r.address);
+      d = insn ? { text: insn.text, size: insn.size } : { text: '(bad)', size: r.bytes.length };
+      decoded.set(key, d);
+    }
+    const step: TraceStep = { address: r.address, bytes: r.bytes.subarray(0, d.size), text: d.text, symbol: symbolOf(r.address), marks: [] };
+    if (sites.has(r.address) && r.bytes[0] === 0xe9 && r.bytes.length >= 5) {
+      const target = BigInt.asUintN(64, r.address + 5n + BigInt(Buffer.from(r.bytes).readInt32LE(1)));
+      step.marks.push({ kind: 'trampoline', target, targetSymbol: symbolOf(target) });
+    }
+    return step;
+  });
+}
+
+/** Each fixup the machine recorded: its faulting instruction, and the first one run after it at `resume`. */
+function markFixups(machine: Machine, raw: Raw[], steps: TraceStep[]): void {
+  machine.fixups.forEach((f, k) => {
+    const from = findLastIndex(raw, (r) => r.fixupsBefore <= k && r.address === f.rip);
+    if (from < 0) return;
+    steps[from]!.marks.push({ kind: 'fault', vector: f.vector, resume: f.resume, resumeSymbol: machine.symbolize(f.resume), how: f.note });
+    const to = raw.findIndex((r, i) => i > from && r.fixupsBefore > k && r.address === f.resume);
+    if (to >= 0) steps[to]!.marks.push({ kind: 'fixup', vector: f.vector, from: f.rip, fromSymbol: steps[from]!.symbol });
+  });
+}
+
+/** capstone-wasm throws instead of returning nothing for bytes it cannot decode. */
+function decodeOne(bytes: Uint8Array, address: bigint): { text: string; size: number } | undefined {
+  try {
+    return disassemble(bytes, address, 1)[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function severity(line: string): ConsoleSeverity {
+  if (/^Xen WARN\b/.test(line)) return 'warn';
+  if (/^(Xen BUG\b|Assertion '.*' failed)/.test(line)) return 'bug';
+  return 'info';
+}
+
+function findLastIndex<T>(xs: readonly T[], p: (x: T) => boolean): number {
+  for (let i = xs.length - 1; i >= 0; i--) if (p(xs[i]!)) return i;
+  return -1;
+}
+
+function findLast<T>(xs: readonly T[], p: (x: T) => boolean): T | undefined {
+  const i = findLastIndex(xs, p);
+  return i < 0 ? undefined : xs[i];
+}

@@ -1,0 +1,193 @@
+// A payload as lint sees it: taken through the upload pipeline's own stages (ELF checks, layout, symbol
+// resolution, relocations, build-id notes, symbol table) against the image's symbols, without stopping at the
+// first problem where a later rule can still say something useful.
+import { basename } from 'node:path';
+import {
+  ElfFile, R_X86_64_PC32, R_X86_64_PLT32, SHN_UNDEF, SHT_RELA, STT_FILE, STT_OBJECT, type ElfSymbol,
+} from '../elf/index.ts';
+import { LivepatchError } from '../livepatch/errno.ts';
+import { prepareBuildIds, type BuildIds } from '../livepatch/upload/build-id.ts';
+import { loadElf } from '../livepatch/upload/elf-load.ts';
+import { layOut, type Layout } from '../livepatch/upload/layout.ts';
+import { findSection, fileData, type ElfModel } from '../livepatch/upload/model.ts';
+import { performRelocations } from '../livepatch/upload/relocate.ts';
+import { resolveSymbols } from '../livepatch/upload/resolve.ts';
+import { checkSpecialSections } from '../livepatch/upload/section-presence.ts';
+import { buildSymbolTable } from '../livepatch/upload/symbol-table.ts';
+import type { PayloadSymbol, PreparedFunc, UploadContext } from '../livepatch/upload/types.ts';
+import { COMMENT_SECTION, sectionStrings } from './comment.ts';
+import { readFuncs } from './funcs.ts';
+import type { LintImage } from './image-model.ts';
+
+/** A symbol the payload keeps (Xen exports it unless it overrides a patched function). */
+export interface KeptSymbol extends PayloadSymbol {
+  /** Preceding STT_FILE of its definition: which source file the compiler made it for. */
+  file: string | undefined;
+  isObject: boolean;
+}
+
+/** An undefined symbol: Xen binds it by name to the image, then to earlier payloads. */
+export interface Reference {
+  name: string;
+  /** Where it resolved; undefined = nowhere (Xen: -ENOENT). */
+  address: bigint | undefined;
+  /** Lowest byte offset into the target that some relocation is known to reach. */
+  uses: { type: number; minOffset: bigint }[];
+}
+
+export interface LintPayload {
+  path: string;
+  name: string;
+  /** A check of Xen's that fails before anything else can be looked at (bad ELF, relocation overflow...). */
+  refused: LivepatchError | undefined;
+  ids: BuildIds | undefined;
+  /** Why `ids` is missing. */
+  idsError: LivepatchError | undefined;
+  funcs: PreparedFunc[];
+  kept: KeptSymbol[];
+  references: Reference[];
+  comment: string[];
+  /** Load address of its text/rw/ro allocation in lint's model (the image's live-patch area). */
+  base: bigint;
+  pages: number;
+  /** Reads the payload's relocated memory (and the image around it). */
+  read(address: bigint, length: number): Uint8Array | undefined;
+}
+
+/** Where lint places payloads: like Xen's vmap area after the image, one after the other. */
+export class PayloadSpace {
+  private next: bigint;
+  readonly loaded: LintPayload[] = [];
+
+  constructor(readonly image: LintImage) {
+    const area = image.symbols.address('__2M_rwdata_end');
+    let end = 0n;
+    for (const s of image.elf.sections) if (s.addr + BigInt(s.size) > end) end = s.addr + BigInt(s.size);
+    this.next = ((area ?? end) + 0xfffn) & ~0xfffn;
+  }
+
+  /** Address of a new symbol of an already loaded payload, as Xen's second lookup finds it. */
+  payloadSymbol(name: string): bigint | undefined {
+    for (const p of this.loaded) {
+      const s = p.kept.find((k) => k.isNew && k.name === name);
+      if (s) return s.address;
+    }
+    return undefined;
+  }
+
+  /** Resolution by name as in Xen: the image first, then loaded payloads' new symbols. */
+  lookup(name: string): bigint | undefined {
+    if (name === '') return undefined;
+    return this.image.symbols.address(name) || this.payloadSymbol(name) || undefined;
+  }
+
+  load(path: string, bytes: Uint8Array): LintPayload {
+    const p = buildPayload(this, path, bytes);
+    this.next = p.base + BigInt((p.pages + 1) * 4096) + 0x10000n; // guard page + room for unresolved names
+    this.loaded.push(p);
+    return p;
+  }
+
+  get nextBase(): bigint {
+    return this.next;
+  }
+}
+
+function buildPayload(space: PayloadSpace, path: string, bytes: Uint8Array): LintPayload {
+  const image = space.image;
+  const unresolved = new Map<string, bigint>();
+  let base = space.nextBase;
+  let pages = 0;
+  let placeholder = 0n;
+  const ctx: UploadContext = {
+    lookupXenSymbol: (name) => image.symbols.address(name),
+    // Unknown names get a stand-in address after the payload so relocation can go on; lint reports them.
+    lookupPayloadSymbol: (name) => {
+      const found = space.payloadSymbol(name);
+      if (found !== undefined) return found;
+      let a = unresolved.get(name);
+      if (a === undefined) {
+        a = base + BigInt(pages * 4096) + 0x1000n + placeholder;
+        placeholder += 16n;
+        unresolved.set(name, a);
+      }
+      return a;
+    },
+    peek: (address, length) => image.read(address, length),
+    xenBuildId: image.buildId,
+    loadedNames: [],
+    loadedBuildIds: [],
+    reserve: (n) => {
+      pages = n;
+      return base;
+    },
+    cpuFeatures: new Set(),
+    maxFeature: 0,
+    nops: (n) => new Uint8Array(n).fill(0x90),
+  };
+
+  const out: LintPayload = {
+    path, name: basename(path), refused: undefined, ids: undefined, idsError: undefined, funcs: [], kept: [],
+    references: [], comment: [], base, pages: 0, read: () => undefined,
+  };
+  let elf: ElfModel;
+  let layout: Layout;
+  try {
+    elf = loadElf(bytes);
+    layout = layOut(elf, ctx);
+    base = layout.base;
+    out.pages = layout.pages;
+    out.read = (address, length) => layout.memory.read(address, length);
+    const syms = resolveSymbols(elf, layout, ctx);
+    performRelocations(elf, layout, syms);
+    out.funcs = readFuncs(elf, layout);
+    // No name is "taken" here: collisions are the rules' business, with the image and every other payload.
+    const none: UploadContext = { ...ctx, lookupXenSymbol: () => undefined, lookupPayloadSymbol: () => undefined };
+    const reader = ElfFile.parse(bytes);
+    out.kept = withFiles(buildSymbolTable(elf, syms, out.funcs, none), reader.symbols(), syms.value);
+    out.references = references(reader, elf, (name) => (unresolved.has(name) ? undefined : space.lookup(name)));
+    const comment = findSection(elf, COMMENT_SECTION);
+    out.comment = comment ? sectionStrings(fileData(elf.bytes, comment)) : [];
+  } catch (e) {
+    if (!(e instanceof LivepatchError)) throw e;
+    out.refused = e;
+    return out;
+  }
+  try {
+    checkSpecialSections(elf);
+    out.ids = prepareBuildIds(elf, layout, ctx);
+  } catch (e) {
+    if (!(e instanceof LivepatchError)) throw e;
+    out.idsError = e;
+  }
+  return out;
+}
+
+/** Adds each kept symbol's source file, matching it to its ELF symbol by name and resolved address. */
+function withFiles(kept: PayloadSymbol[], symbols: readonly ElfSymbol[], values: readonly bigint[]): KeptSymbol[] {
+  const byKey = new Map<string, ElfSymbol>();
+  for (const s of symbols) if (s.name && s.type !== STT_FILE) byKey.set(`${s.name}@${values[s.index]}`, s);
+  return kept.map((k) => {
+    const s = byKey.get(`${k.name}@${k.address}`);
+    return { ...k, file: s?.file, isObject: (s?.type ?? k.type) === STT_OBJECT };
+  });
+}
+
+/** R_X86_64_PC32/PLT32: the field is the end of the instruction at the earliest, so the target is >= S + A + 4. */
+const PC_RELATIVE = new Set([R_X86_64_PC32, R_X86_64_PLT32]);
+
+function references(reader: ElfFile, elf: ElfModel, resolve: (name: string) => bigint | undefined): Reference[] {
+  const refs = new Map<number, Reference>();
+  for (const s of elf.symbols) {
+    if (s.index === 0 || s.shndx !== SHN_UNDEF || s.name === '') continue;
+    refs.set(s.index, { name: s.name, address: resolve(s.name), uses: [] });
+  }
+  for (const sec of reader.sections) {
+    if (sec.type !== SHT_RELA) continue;
+    for (const r of reader.relocations(sec)) {
+      const ref = refs.get(r.sym);
+      if (ref) ref.uses.push({ type: r.type, minOffset: r.addend + (PC_RELATIVE.has(r.type) ? 4n : 0n) });
+    }
+  }
+  return [...refs.values()];
+}

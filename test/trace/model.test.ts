@@ -1,0 +1,141 @@
+// The trace model (emulator/trace.ts): executed instructions with symbols and disassembly, the trampoline,
+// a fault and its fixup, console lines, the return; --max; the cost of a 10000-instruction trace.
+import { afterEach, describe, expect, it } from 'vitest';
+import { type TraceMark, type TraceResult, type TraceStep, traceCall } from '../../emulator/trace.ts';
+import { bootImage } from '../../loader/boot.ts';
+import type { LivepatchHost } from '../../loader/livepatch/host.ts';
+import { trampolineSites, patchedFunctions } from '../../cli/trace/patches.ts';
+import { type Target, TARGETS, newHost, payloadBytes } from '../helpers/host.ts';
+
+const hosts: { machine: { close(): void } }[] = [];
+afterEach(() => hosts.splice(0).forEach((h) => h.machine.close()));
+const host = (target: Target): LivepatchHost => {
+  const h = newHost(target);
+  hosts.push(h);
+  return h;
+};
+const mark = <K extends TraceMark['kind']>(s: TraceStep | undefined, kind: K): Extract<TraceMark, { kind: K }> | undefined =>
+  s?.marks.find((m): m is Extract<TraceMark, { kind: K }> => m.kind === kind);
+const withMark = (t: TraceResult, kind: TraceMark['kind']): TraceStep[] => t.steps.filter((s) => mark(s, kind));
+
+async function traceExtraVersion(h: LivepatchHost, trampolines: bigint[] = []): Promise<TraceResult> {
+  return traceCall(h.machine, h.image.symbol('xen_extra_version'), [], { string: true, trampolines });
+}
+
+async function applyHello(h: LivepatchHost, target: Target): Promise<bigint[]> {
+  h.upload('xen_hello_world', payloadBytes(target, 'xen_hello_world'));
+  expect(h.actionAndWait('xen_hello_world', 'APPLY', { nodeps: true })).toEqual({ state: 'APPLIED', rc: 0 });
+  return trampolineSites(await patchedFunctions(h));
+}
+
+describe('traceCall', () => {
+  it('traces xen_extra_version on the builtin image unpatched: entry to the ret of __x86_return_thunk', async () => {
+    const h = host('builtin');
+    const t = await traceExtraVersion(h);
+    expect(t.steps[0]!.symbol).toBe('xen_extra_version+0x0');
+    expect(t.steps[0]!.address).toBe(h.image.symbol('xen_extra_version'));
+    const last = t.steps.at(-1)!;
+    expect(last.text).toMatch(/^retq?$/);
+    expect(last.symbol).toMatch(/^__x86_return_thunk\+0x/);
+    expect([...last.bytes]).toEqual([0xc3]);
+    expect(mark(last, 'return')).toEqual({ kind: 'return', value: t.returned });
+    expect(t.string).toBe('.0-xlp');
+    expect(t.truncated).toBe(false);
+    expect(withMark(t, 'trampoline')).toEqual([]);
+    expect(withMark(t, 'fault')).toEqual([]);
+    // Every step is disassembled from the bytes that ran.
+    for (const s of t.steps) expect(s.text).not.toBe('(bad)');
+    // The hook is gone afterwards: the machine runs normally and a second trace sees the same path.
+    expect(h.machine.readCString(h.image.call('xen_extra_version'))).toBe('.0-xlp');
+    expect((await traceExtraVersion(h)).steps.map((s) => s.address)).toEqual(t.steps.map((s) => s.address));
+  });
+
+  it.each(TARGETS)('follows the trampoline into xen_hello_world on %s, through its #GP and .ex_table fixup', async (target) => {
+    const h = host(target);
+    const sites = await applyHello(h, target);
+    const old = h.image.symbol('xen_extra_version');
+    expect(sites.length).toBe(1);
+    const t = await traceExtraVersion(h, sites);
+    expect(t.string).toBe('Hello World');
+
+    const jump = t.steps.find((s) => s.symbol === 'xen_extra_version+0x0' || s.address === sites[0])!;
+    expect(jump.address).toBe(sites[0]);
+    expect(jump.address - old).toBeLessThanOrEqual(4n); // +4 after ENDBR64
+    expect(jump.bytes[0]).toBe(0xe9);
+    expect(jump.text).toMatch(/^jmp /);
+    const tramp = mark(jump, 'trampoline')!;
+    expect(tramp.targetSymbol).toBe('xen_hello_world!xen_hello_world+0x0');
+    expect(withMark(t, 'trampoline')).toEqual([jump]);
+    expect(t.steps[t.steps.indexOf(jump) + 1]!.address).toBe(tramp.target);
+
+    const [faulting] = withMark(t, 'fault');
+    expect(faulting!.symbol).toMatch(/^xen_hello_world!/);
+    const fault = mark(faulting, 'fault')!;
+    expect(fault.vector).toBe(13); // the non-canonical 0xdead000000000000
+    expect(fault.how).toBe('exception table');
+    expect(h.payload('xen_hello_world').exceptionTable.search(faulting!.address)).toBe(fault.resume);
+    const resumed = t.steps[t.steps.indexOf(faulting!) + 1]!;
+    expect(resumed.address).toBe(fault.resume);
+    expect(mark(resumed, 'fixup')).toMatchObject({ vector: 13, from: faulting!.address });
+    expect(resumed.symbol).toMatch(/^xen_hello_world!/);
+
+    expect(t.steps.at(-1)!.text).toMatch(/^retq?$/);
+    expect(mark(t.steps.at(-1), 'return')).toBeDefined();
+  });
+
+  it('marks WARN lines from the console and the resume after the ud2', async () => {
+    const h = host('builtin');
+    const t = await traceCall(h.machine, h.image.symbol('selftest_warn'));
+    expect(t.returned).toBe(42n);
+    const ud2 = t.steps[0]!;
+    expect(ud2.text).toBe('ud2');
+    expect(mark(ud2, 'fault')).toMatchObject({ vector: 6, how: 'WARN', resume: ud2.address + 2n });
+    expect(mark(ud2, 'console')).toEqual({ kind: 'console', line: expect.stringMatching(/^Xen WARN at common\/selftest\.c:\d+$/), severity: 'warn' });
+    expect(mark(t.steps[1], 'fixup')).toBeDefined();
+    expect(t.console).toEqual([expect.stringMatching(/^Xen WARN at /)]);
+  });
+
+  it('ends at a fatal fault with its report: BUG', async () => {
+    const h = host('builtin');
+    const t = await traceCall(h.machine, h.image.symbol('selftest_bug'));
+    expect(t.returned).toBeUndefined();
+    expect(t.fault?.reason).toMatch(/^Xen BUG at common\/selftest\.c:\d+$/);
+    const last = t.steps.at(-1)!;
+    expect(last.address).toBe(t.fault!.rip);
+    expect(mark(last, 'fatal')).toMatchObject({ vector: 6 });
+    expect(mark(last, 'console')?.severity).toBe('bug');
+  });
+
+  it('stops after --max instructions and leaves the machine usable', async () => {
+    const h = host('builtin');
+    const sites = await applyHello(h, 'builtin');
+    const t = await traceCall(h.machine, h.image.symbol('xen_extra_version'), [], { max: 4, trampolines: sites });
+    expect(t.truncated).toBe(true);
+    expect(t.steps.length).toBe(4);
+    expect(t.returned).toBeUndefined();
+    expect(t.fault).toBeUndefined();
+    expect(mark(t.steps[0], 'trampoline')).toBeDefined();
+    expect(h.machine.readCString(h.image.call('xen_extra_version'))).toBe('Hello World');
+  });
+
+  it('traces 10000 instructions well under a second, and the loop runs untraced at full speed afterwards', async () => {
+    const { machine: m } = bootImage('builtin');
+    hosts.push({ machine: m });
+    const loop = m.scratch(64, 'rwx');
+    m.write(loop, Buffer.from([0x48, 0x89, 0xf9, 0x48, 0xff, 0xc9, 0x75, 0xfb, 0xc3])); // mov %rdi,%rcx; 1: dec %rcx; jnz 1b; ret
+    await traceCall(m, loop, [10]); // warm-up: capstone, first translations
+    const t0 = performance.now();
+    const t = await traceCall(m, loop, [4998]);
+    const ms = performance.now() - t0;
+    expect(t.steps.length).toBe(1 + 2 * 4998 + 1);
+    expect(t.returned).toBe(0n);
+    expect(ms).toBeLessThan(1000);
+    const over = await traceCall(m, loop, [6000]);
+    expect(over).toMatchObject({ truncated: true, max: 10_000 });
+    expect(over.steps.length).toBe(10_000);
+    // 2e7 instructions: with a per-instruction hook left behind this would take many seconds.
+    const t1 = performance.now();
+    m.call(loop, [10_000_000]);
+    expect(performance.now() - t1).toBeLessThan(1500);
+  });
+});
