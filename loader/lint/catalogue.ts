@@ -16,7 +16,8 @@ export const RULES = {
   XLP000: {
     name: 'upload-refused',
     severities: ['error'],
-    what: 'one of Xen\'s structural upload checks fails (ELF header, sections, symbols, relocations)',
+    what: 'one of Xen\'s structural upload checks fails (ELF header, sections, symbols, relocations, ' +
+      '.livepatch.funcs size and record version/old_size)',
     why: 'the hypervisor refuses the payload with the errno shown before any patching question arises',
     hint: 'rebuild the payload; the message names the check and Xen\'s errno',
   },
@@ -41,7 +42,8 @@ export const RULES = {
   XLP003: {
     name: 'too-short',
     severities: ['error'],
-    what: 'the patched function is shorter than the trampoline: 5 bytes (`E9 rel32`), 9 after ENDBR64',
+    what: 'the patched function is shorter than the trampoline: 5 bytes (`E9 rel32`), 9 after ENDBR64; or ' +
+      'old_size is less than that',
     why: 'the jump would overwrite the next function; Xen refuses old_size < 5 (9) with -EINVAL',
     hint: 'patch its callers instead, or make the function longer in the image',
   },

@@ -18,10 +18,11 @@ export function compilers(comment: readonly string[]): string[] {
 }
 
 /**
- * Does the recorded command line rule out -fipa-ra? true: -flive-patching=… or -fno-ipa-ra was given;
- * false: switches were recorded and neither is there; undefined: nothing recorded.
+ * Do the recorded command lines rule out -fipa-ra? true: every one has -flive-patching=… or -fno-ipa-ra;
+ * false: some object was compiled without; undefined: nothing recorded. (A linked image keeps one string per
+ * distinct command line.)
  */
 export function ipaRaDisabled(switches: readonly string[] | undefined): boolean | undefined {
   if (!switches || switches.length === 0) return undefined;
-  return switches.some((s) => /(^|\s)-f(live-patching(=\S+)?|no-ipa-ra)(\s|$)/.test(s));
+  return switches.every((s) => /(^|\s)-f(live-patching(=\S+)?|no-ipa-ra)(\s|$)/.test(s));
 }

@@ -14,6 +14,8 @@ export interface PatchTarget {
   label: string;
   /** old_addr, or the address `name` resolves to; undefined if it resolves nowhere. */
   oldAddr: bigint | undefined;
+  /** old_addr was relocated against an undefined symbol that resolves nowhere (reported with the symbol). */
+  viaUnresolvedSymbol: boolean;
   /** The image function containing oldAddr (undefined when it is not image code, e.g. another payload). */
   region: CodeRegion | undefined;
   /** 4 when oldAddr starts with ENDBR64 (or its poison): the trampoline goes after it. */
@@ -65,13 +67,15 @@ export function makeContext(image: LintImage, space: PayloadSpace, findings: Fin
 
 function target(image: LintImage, earlier: LintPayload[], payload: LintPayload, func: PreparedFunc): PatchTarget {
   let oldAddr: bigint | undefined = func.oldAddr;
-  if (oldAddr === 0n) oldAddr = func.name === undefined ? undefined : resolve(image, earlier, func.name);
+  const viaUnresolvedSymbol = payload.standIns.has(func.oldAddr);
+  if (viaUnresolvedSymbol) oldAddr = undefined;
+  else if (oldAddr === 0n) oldAddr = func.name === undefined ? undefined : resolve(image, earlier, func.name);
   const region = oldAddr === undefined ? undefined : image.regionAt(oldAddr);
   const head = oldAddr === undefined ? undefined : image.read(oldAddr, ENDBR64_LEN) ?? readPayloads(earlier, oldAddr);
   const patchOffset = isEndbr64(head) ? ENDBR64_LEN : 0;
   const patchLength = func.newAddr !== 0n ? ARCH_PATCH_INSN_SIZE : Math.max(0, func.newSize - patchOffset);
   const label = region?.isFunction && region.address === oldAddr ? region.name : func.name ?? region?.name ?? '?';
-  return { payload, func, label, oldAddr, region, patchOffset, patchLength };
+  return { payload, func, label, oldAddr, viaUnresolvedSymbol, region, patchOffset, patchLength };
 }
 
 /** Xen's order: the image's symbol table, then new symbols of payloads uploaded before. */
@@ -86,9 +90,6 @@ function resolve(image: LintImage, earlier: LintPayload[], name: string): bigint
 }
 
 function readPayloads(payloads: LintPayload[], address: bigint): Uint8Array | undefined {
-  for (const p of payloads) {
-    const b = p.read(address, ENDBR64_LEN);
-    if (b && address >= p.base && address < p.base + BigInt(p.pages * 4096)) return b;
-  }
-  return undefined;
+  const p = payloads.find((q) => address >= q.base && address < q.base + BigInt(q.pages * 4096));
+  return p?.read(address, ENDBR64_LEN);
 }

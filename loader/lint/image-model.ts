@@ -121,7 +121,12 @@ function isNamedDefinition(s: ElfSymbol): boolean {
   return s.name !== '' && s.shndx !== SHN_UNDEF && s.type !== STT_FILE && s.type !== STT_SECTION;
 }
 
-const isCode = (s: SectionHeader): boolean => s.type === SHT_PROGBITS && (s.flags & SHF_EXECINSTR) !== 0n;
+/**
+ * Executable sections that still exist when patches are applied: `.init.*` is freed after boot (and holds
+ * 16/32-bit boot code that would not decode as 64-bit anyway).
+ */
+const isCode = (s: SectionHeader): boolean =>
+  s.type === SHT_PROGBITS && (s.flags & SHF_EXECINSTR) !== 0n && !s.name.startsWith('.init');
 
 function codeRegions(elf: ElfFile, syms: readonly ElfSymbol[]): CodeRegion[] {
   const out: CodeRegion[] = [];

@@ -3,12 +3,13 @@
 // first problem where a later rule can still say something useful.
 import { basename } from 'node:path';
 import {
-  ElfFile, R_X86_64_PC32, R_X86_64_PLT32, SHN_UNDEF, SHT_RELA, STT_FILE, STT_OBJECT, type ElfSymbol,
+  ElfError, ElfFile, R_X86_64_PC32, R_X86_64_PLT32, SHN_UNDEF, SHT_RELA, STT_FILE, STT_OBJECT, type ElfSymbol,
 } from '../elf/index.ts';
-import { LivepatchError } from '../livepatch/errno.ts';
+import { Errno, LivepatchError } from '../livepatch/errno.ts';
 import { prepareBuildIds, type BuildIds } from '../livepatch/upload/build-id.ts';
 import { loadElf } from '../livepatch/upload/elf-load.ts';
 import { layOut, type Layout } from '../livepatch/upload/layout.ts';
+import { SEC } from '../livepatch/upload/constants.ts';
 import { findSection, fileData, type ElfModel } from '../livepatch/upload/model.ts';
 import { performRelocations } from '../livepatch/upload/relocate.ts';
 import { resolveSymbols } from '../livepatch/upload/resolve.ts';
@@ -44,8 +45,12 @@ export interface LintPayload {
   /** Why `ids` is missing. */
   idsError: LivepatchError | undefined;
   funcs: PreparedFunc[];
+  /** Size of .livepatch.funcs (undefined if absent). */
+  funcsSize: bigint | undefined;
   kept: KeptSymbol[];
   references: Reference[];
+  /** Stand-in addresses given to names that resolve nowhere (a relocated old_addr may hold one). */
+  standIns: ReadonlySet<bigint>;
   comment: string[];
   /** Load address of its text/rw/ro allocation in lint's model (the image's live-patch area). */
   base: bigint;
@@ -98,7 +103,7 @@ function buildPayload(space: PayloadSpace, path: string, bytes: Uint8Array): Lin
   const unresolved = new Map<string, bigint>();
   let base = space.nextBase;
   let pages = 0;
-  let placeholder = 0n;
+  let standIn = 0n;
   const ctx: UploadContext = {
     lookupXenSymbol: (name) => image.symbols.address(name),
     // Unknown names get a stand-in address after the payload so relocation can go on; lint reports them.
@@ -107,8 +112,8 @@ function buildPayload(space: PayloadSpace, path: string, bytes: Uint8Array): Lin
       if (found !== undefined) return found;
       let a = unresolved.get(name);
       if (a === undefined) {
-        a = base + BigInt(pages * 4096) + 0x1000n + placeholder;
-        placeholder += 16n;
+        a = base + BigInt(pages * 4096) + 0x1000n + standIn;
+        standIn += 16n;
         unresolved.set(name, a);
       }
       return a;
@@ -127,8 +132,9 @@ function buildPayload(space: PayloadSpace, path: string, bytes: Uint8Array): Lin
   };
 
   const out: LintPayload = {
-    path, name: basename(path), refused: undefined, ids: undefined, idsError: undefined, funcs: [], kept: [],
-    references: [], comment: [], base, pages: 0, read: () => undefined,
+    path, name: basename(path), refused: undefined, ids: undefined, idsError: undefined, funcs: [],
+    funcsSize: undefined, kept: [], references: [], standIns: new Set(), comment: [], base, pages: 0,
+    read: () => undefined,
   };
   let elf: ElfModel;
   let layout: Layout;
@@ -139,8 +145,10 @@ function buildPayload(space: PayloadSpace, path: string, bytes: Uint8Array): Lin
     out.pages = layout.pages;
     out.read = (address, length) => layout.memory.read(address, length);
     const syms = resolveSymbols(elf, layout, ctx);
+    out.standIns = new Set(unresolved.values());
     performRelocations(elf, layout, syms);
     out.funcs = readFuncs(elf, layout);
+    out.funcsSize = findSection(elf, SEC.funcs)?.size;
     // No name is "taken" here: collisions are the rules' business, with the image and every other payload.
     const none: UploadContext = { ...ctx, lookupXenSymbol: () => undefined, lookupPayloadSymbol: () => undefined };
     const reader = ElfFile.parse(bytes);
@@ -149,8 +157,10 @@ function buildPayload(space: PayloadSpace, path: string, bytes: Uint8Array): Lin
     const comment = findSection(elf, COMMENT_SECTION);
     out.comment = comment ? sectionStrings(fileData(elf.bytes, comment)) : [];
   } catch (e) {
-    if (!(e instanceof LivepatchError)) throw e;
-    out.refused = e;
+    // Our ELF reader is stricter than Xen in places; what it refuses, Xen would misread.
+    if (e instanceof ElfError) out.refused = new LivepatchError(Errno.EINVAL, `malformed ELF: ${e.message}`);
+    else if (e instanceof LivepatchError) out.refused = e;
+    else throw e;
     return out;
   }
   try {

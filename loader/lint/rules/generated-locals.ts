@@ -83,6 +83,7 @@ export function collisionRule(ctx: LintContext): void {
         ctx.report('XLP002', {
           symbol: k.name, payload: p,
           message: `already in the image (${hex(inImage.address)}): Xen refuses the upload (-EEXIST)`,
+          hint: 'rename it: a payload may not export a name the image has (a mangled `path#name` included)',
         });
         continue;
       }
@@ -91,6 +92,7 @@ export function collisionRule(ctx: LintContext): void {
         ctx.report('XLP002', {
           symbol: k.name, payload: p,
           message: `${other.name} exports it too: uploading both fails with -EEXIST`,
+          hint: 'rename it in one of them (e.g. as `file#name`), or never load both',
         });
         continue;
       }

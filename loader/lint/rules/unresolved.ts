@@ -16,7 +16,7 @@ export function unresolvedRule(ctx: LintContext): void {
     }
   }
   for (const t of ctx.targets) {
-    if (t.oldAddr !== undefined) continue;
+    if (t.oldAddr !== undefined || t.viaUnresolvedSymbol) continue;
     const name = t.func.name;
     ctx.report('XLP013', {
       symbol: name ?? `funcs[${t.func.index}]`, payload: t.payload,
