@@ -1,9 +1,10 @@
 // `make bench`: every benchmark, printed as one markdown table (copied into README.md).
 import { foundationFigures } from './foundation.ts';
+import { lintFigures } from './lint.ts';
 import { livepatchFigures } from './livepatch.ts';
 import { formatTable } from './measure.ts';
 
 const only = process.argv[2];
-const groups = { foundation: foundationFigures, livepatch: livepatchFigures };
+const groups = { foundation: foundationFigures, livepatch: livepatchFigures, lint: lintFigures };
 const figures = Object.entries(groups).filter(([k]) => !only || k === only).flatMap(([, f]) => f());
 console.log(formatTable(figures));
