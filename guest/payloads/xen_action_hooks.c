@@ -9,6 +9,7 @@
 #include <xen/version.h>
 #include <livepatch_payload.h>
 #include <payload_funcs.h>
+#include <hook_checks.h>
 #include "payload_config.h"
 
 static const char action_hooks_patch_this_fnc[] = "xen_extra_version";
@@ -18,16 +19,9 @@ static unsigned int revert_cnt;
 
 static int cf_check apply_hook(livepatch_payload_t *payload)
 {
-    unsigned int i;
-
     printk("%s: Hook starting.\n", __func__);
 
-    for ( i = 0; i < payload->nfuncs; i++ )
-    {
-        payload->fstate[i].applied = LIVEPATCH_FUNC_APPLIED;
-        apply_cnt++;
-        printk("%s: applying: %s\n", __func__, payload->funcs[i].name);
-    }
+    apply_cnt += visit_funcs(payload, LIVEPATCH_FUNC_APPLIED, __func__, "applying");
 
     printk("%s: Hook done.\n", __func__);
 
@@ -36,16 +30,9 @@ static int cf_check apply_hook(livepatch_payload_t *payload)
 
 static int cf_check revert_hook(livepatch_payload_t *payload)
 {
-    unsigned int i;
-
     printk("%s: Hook starting.\n", __func__);
 
-    for ( i = 0; i < payload->nfuncs; i++ )
-    {
-        payload->fstate[i].applied = LIVEPATCH_FUNC_NOT_APPLIED;
-        revert_cnt++;
-        printk("%s: reverting: %s\n", __func__, payload->funcs[i].name);
-    }
+    revert_cnt += visit_funcs(payload, LIVEPATCH_FUNC_NOT_APPLIED, __func__, "reverting");
 
     printk("%s: Hook done.\n", __func__);
 

@@ -8,21 +8,16 @@
 #include <xen/version.h>
 #include <livepatch_payload.h>
 #include <payload_funcs.h>
+#include <hook_checks.h>
 #include "payload_config.h"
 
 static const char action_hooks_marker_patch_this_fnc[] = "xen_extra_version";
 
 static int cf_check pre_apply_hook(livepatch_payload_t *payload)
 {
-    unsigned int i;
-
     printk("%s: Hook starting.\n", __func__);
 
-    for ( i = 0; i < payload->nfuncs; i++ )
-    {
-        BUG_ON(payload->fstate[i].applied == LIVEPATCH_FUNC_APPLIED);
-        printk("%s: pre applied: %s\n", __func__, payload->funcs[i].name);
-    }
+    expect_fstate(payload, LIVEPATCH_FUNC_NOT_APPLIED, __func__, "pre applied");
 
     printk("%s: Hook done.\n", __func__);
 
@@ -31,30 +26,18 @@ static int cf_check pre_apply_hook(livepatch_payload_t *payload)
 
 static void cf_check post_apply_hook(livepatch_payload_t *payload)
 {
-    unsigned int i;
-
     printk("%s: Hook starting.\n", __func__);
 
-    for ( i = 0; i < payload->nfuncs; i++ )
-    {
-        BUG_ON(payload->fstate[i].applied != LIVEPATCH_FUNC_APPLIED);
-        printk("%s: post applied: %s\n", __func__, payload->funcs[i].name);
-    }
+    expect_fstate(payload, LIVEPATCH_FUNC_APPLIED, __func__, "post applied");
 
     printk("%s: Hook done.\n", __func__);
 }
 
 static int cf_check pre_revert_hook(livepatch_payload_t *payload)
 {
-    unsigned int i;
-
     printk("%s: Hook starting.\n", __func__);
 
-    for ( i = 0; i < payload->nfuncs; i++ )
-    {
-        BUG_ON(payload->fstate[i].applied == LIVEPATCH_FUNC_NOT_APPLIED);
-        printk("%s: pre reverted: %s\n", __func__, payload->funcs[i].name);
-    }
+    expect_fstate(payload, LIVEPATCH_FUNC_APPLIED, __func__, "pre reverted");
 
     printk("%s: Hook done.\n", __func__);
 
@@ -63,15 +46,9 @@ static int cf_check pre_revert_hook(livepatch_payload_t *payload)
 
 static void cf_check post_revert_hook(livepatch_payload_t *payload)
 {
-    unsigned int i;
-
     printk("%s: Hook starting.\n", __func__);
 
-    for ( i = 0; i < payload->nfuncs; i++ )
-    {
-        BUG_ON(payload->fstate[i].applied != LIVEPATCH_FUNC_NOT_APPLIED);
-        printk("%s: post reverted: %s\n", __func__, payload->funcs[i].name);
-    }
+    expect_fstate(payload, LIVEPATCH_FUNC_NOT_APPLIED, __func__, "post reverted");
 
     printk("%s: Hook done.\n", __func__);
 }

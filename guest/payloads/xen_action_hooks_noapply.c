@@ -9,6 +9,7 @@
 #include <xen/version.h>
 #include <livepatch_payload.h>
 #include <payload_funcs.h>
+#include <hook_checks.h>
 #include "payload_config.h"
 
 static const char action_hooks_noapply_patch_this_fnc[] = "xen_extra_version";
@@ -18,15 +19,9 @@ static unsigned int post_apply_cnt;  /* per attempt */
 
 static int cf_check pre_apply_hook(livepatch_payload_t *payload)
 {
-    unsigned int i;
-
     printk("%s: Hook starting.\n", __func__);
 
-    for ( i = 0; i < payload->nfuncs; i++ )
-    {
-        BUG_ON(payload->fstate[i].applied == LIVEPATCH_FUNC_APPLIED);
-        printk("%s: pre applied: %s\n", __func__, payload->funcs[i].name);
-    }
+    expect_fstate(payload, LIVEPATCH_FUNC_NOT_APPLIED, __func__, "pre applied");
 
     printk("%s: Hook done.\n", __func__);
 
@@ -35,15 +30,9 @@ static int cf_check pre_apply_hook(livepatch_payload_t *payload)
 
 static int cf_check apply_hook(livepatch_payload_t *payload)
 {
-    unsigned int i;
-
     printk("%s: Hook starting.\n", __func__);
 
-    for ( i = 0; i < payload->nfuncs; i++ )
-    {
-        apply_cnt++;
-        printk("%s: applying: %s\n", __func__, payload->funcs[i].name);
-    }
+    apply_cnt += visit_funcs(payload, FSTATE_KEEP, __func__, "applying");
 
     printk("%s: Hook done with failure.\n", __func__);
 

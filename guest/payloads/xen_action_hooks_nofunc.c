@@ -5,21 +5,16 @@
  */
 #include <xen/lib.h>
 #include <livepatch_payload.h>
+#include <hook_checks.h>
 
 static unsigned int apply_cnt;
 static unsigned int revert_cnt;
 
 static int cf_check apply_hook(livepatch_payload_t *payload)
 {
-    unsigned int i;
-
     printk("%s: Hook starting.\n", __func__);
 
-    for ( i = 0; i < payload->nfuncs; i++ )
-    {
-        payload->fstate[i].applied = LIVEPATCH_FUNC_APPLIED;
-        apply_cnt++;
-    }
+    apply_cnt += visit_funcs(payload, LIVEPATCH_FUNC_APPLIED, __func__, "applying");
 
     printk("%s: Hook done.\n", __func__);
 
@@ -28,15 +23,9 @@ static int cf_check apply_hook(livepatch_payload_t *payload)
 
 static int cf_check revert_hook(livepatch_payload_t *payload)
 {
-    unsigned int i;
-
     printk("%s: Hook starting.\n", __func__);
 
-    for ( i = 0; i < payload->nfuncs; i++ )
-    {
-        payload->fstate[i].applied = LIVEPATCH_FUNC_NOT_APPLIED;
-        revert_cnt++;
-    }
+    revert_cnt += visit_funcs(payload, LIVEPATCH_FUNC_NOT_APPLIED, __func__, "reverting");
 
     printk("%s: Hook done.\n", __func__);
 

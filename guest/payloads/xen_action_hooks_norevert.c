@@ -10,6 +10,7 @@
 #include <xen/version.h>
 #include <livepatch_payload.h>
 #include <payload_funcs.h>
+#include <hook_checks.h>
 #include "payload_config.h"
 
 static const char action_hooks_norevert_patch_this_fnc[] = "xen_extra_version";
@@ -18,15 +19,9 @@ static unsigned int revert_cnt;
 
 static int cf_check pre_apply_hook(livepatch_payload_t *payload)
 {
-    unsigned int i;
-
     printk("%s: Hook starting.\n", __func__);
 
-    for ( i = 0; i < payload->nfuncs; i++ )
-    {
-        BUG_ON(payload->fstate[i].applied == LIVEPATCH_FUNC_APPLIED);
-        printk("%s: pre applied: %s\n", __func__, payload->funcs[i].name);
-    }
+    expect_fstate(payload, LIVEPATCH_FUNC_NOT_APPLIED, __func__, "pre applied");
 
     printk("%s: Hook done.\n", __func__);
 
@@ -35,30 +30,18 @@ static int cf_check pre_apply_hook(livepatch_payload_t *payload)
 
 static void cf_check post_apply_hook(livepatch_payload_t *payload)
 {
-    unsigned int i;
-
     printk("%s: Hook starting.\n", __func__);
 
-    for ( i = 0; i < payload->nfuncs; i++ )
-    {
-        BUG_ON(payload->fstate[i].applied != LIVEPATCH_FUNC_APPLIED);
-        printk("%s: post applied: %s\n", __func__, payload->funcs[i].name);
-    }
+    expect_fstate(payload, LIVEPATCH_FUNC_APPLIED, __func__, "post applied");
 
     printk("%s: Hook done.\n", __func__);
 }
 
 static int cf_check pre_revert_hook(livepatch_payload_t *payload)
 {
-    unsigned int i;
-
     printk("%s: Hook starting.\n", __func__);
 
-    for ( i = 0; i < payload->nfuncs; i++ )
-    {
-        BUG_ON(payload->fstate[i].applied == LIVEPATCH_FUNC_NOT_APPLIED);
-        printk("%s: pre reverted: %s\n", __func__, payload->funcs[i].name);
-    }
+    expect_fstate(payload, LIVEPATCH_FUNC_APPLIED, __func__, "pre reverted");
 
     printk("%s: Hook done.\n", __func__);
 
@@ -67,15 +50,9 @@ static int cf_check pre_revert_hook(livepatch_payload_t *payload)
 
 static int cf_check revert_hook(livepatch_payload_t *payload)
 {
-    unsigned int i;
-
     printk("%s: Hook starting.\n", __func__);
 
-    for ( i = 0; i < payload->nfuncs; i++ )
-    {
-        revert_cnt++;
-        printk("%s: reverting: %s\n", __func__, payload->funcs[i].name);
-    }
+    revert_cnt += visit_funcs(payload, FSTATE_KEEP, __func__, "reverting");
 
     printk("%s: Hook done with failure.\n", __func__);
 
@@ -102,11 +79,7 @@ static void cf_check post_revert_hook(livepatch_payload_t *payload)
     revert_payload_tail(payload);
     local_irq_restore(flags);
 
-    for ( i = 0; i < payload->nfuncs; i++ )
-    {
-        BUG_ON(payload->fstate[i].applied != LIVEPATCH_FUNC_NOT_APPLIED);
-        printk("%s: post reverted: %s\n", __func__, payload->funcs[i].name);
-    }
+    expect_fstate(payload, LIVEPATCH_FUNC_NOT_APPLIED, __func__, "post reverted");
 
     printk("%s: Hook done.\n", __func__);
 }
