@@ -2,6 +2,7 @@
 // The xlp command: each verb registers itself from cli/commands/.
 import { Command, CommanderError } from 'commander';
 import { registerCall } from './commands/call.ts';
+import { registerExplore } from './commands/explore.ts';
 import { registerInfo } from './commands/info.ts';
 import { registerTrace } from './commands/trace.ts';
 import { registerLivepatch } from './commands/livepatch.ts';
@@ -21,6 +22,7 @@ export function buildProgram(io: Output = stdio): Command {
   registerCall(program, io);
   registerTrace(program, io);
   registerRun(program, io);
+  registerExplore(program, io);
   registerLint(program, io);
   return program;
 }

@@ -26,7 +26,7 @@ PL_COMMON := \
   xen_action_hooks_noapply xen_action_hooks_norevert \
   xen_expectations xen_expectations_fail \
   xlp_fault_fixup xlp_warn xlp_bug xlp_reloc_overflow xlp_dup_symbol
-PL_LIST_builtin := $(PL_COMMON) xlp_static_ref xlp_endbr
+PL_LIST_builtin := $(PL_COMMON) xlp_static_ref xlp_endbr xlp_order_jmp xlp_order_nop
 PL_LIST_debian := $(PL_COMMON)
 
 # Objects of each payload, in link order.  Generated ones:
@@ -58,6 +58,8 @@ PL_OBJS_xlp_reloc_overflow := xlp_reloc_overflow_func.o xlp_reloc_overflow.o $(P
 PL_OBJS_xlp_dup_symbol := xlp_dup_symbol_func.o xlp_dup_symbol.o $(PL_NOTES)
 PL_OBJS_xlp_static_ref := xlp_static_ref_func.o xlp_static_ref.o $(PL_NOTES)
 PL_OBJS_xlp_endbr := xlp_endbr_func.o xlp_endbr.o $(PL_NOTES)
+PL_OBJS_xlp_order_jmp := xlp_order_jmp_func.o xlp_order_jmp.o $(PL_NOTES)
+PL_OBJS_xlp_order_nop := xlp_order_nop.o $(PL_NOTES)
 
 # An absolute symbol far (> 2 GiB) from any payload address.
 PL_LDFLAGS_xlp_reloc_overflow := --defsym=xlp_far_away=0x1000
@@ -66,7 +68,7 @@ PL_LDFLAGS_xlp_reloc_overflow := --defsym=xlp_far_away=0x1000
 PL_FUNC_SRCS := $(notdir $(wildcard payloads/*_func.c))
 # Sources per target (the builtin-only ones are not compiled for Debian).
 PL_SRCS_builtin := $(notdir $(wildcard payloads/*.c))
-PL_SRCS_debian := $(filter-out xlp_static_ref% xlp_endbr%,$(PL_SRCS_builtin))
+PL_SRCS_debian := $(filter-out xlp_static_ref% xlp_endbr% xlp_order_%,$(PL_SRCS_builtin))
 
 PL_CPPFLAGS := $(CPPFLAGS) -Ipayloads/include
 PL_CFLAGS := $(CFLAGS) $(RETURN_THUNK)

@@ -1,0 +1,87 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { payloadPath } from '../../loader/livepatch/payload-files.ts';
+import { type UserCheck, parseChecks } from '../explore/checks.ts';
+import { explore } from '../explore/explore.ts';
+import { progressBar } from '../explore/progress.ts';
+import { jsonReport, textReport } from '../explore/report.ts';
+import { writeScenarios } from '../explore/scenario-file.ts';
+import { type Shard, parseShard } from '../explore/units.ts';
+import { type Output, withImageOption } from '../options.ts';
+
+interface ExploreFlags {
+  image: string;
+  depth?: string;
+  check?: string;
+  nodeps?: boolean;
+  orders?: boolean;
+  shard?: string;
+  jobs?: string;
+  json?: boolean;
+  out: string;
+}
+
+function count(v: string, flag: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`${flag} takes a positive integer (got ${v})`);
+  return Number(v);
+}
+
+/** A payload file; a bare name that is no file means the payload `make` built for a builtin/debian image. */
+function payloadFile(arg: string, image: string): string {
+  if (!existsSync(arg) && !arg.includes('/') && (image === 'builtin' || image === 'debian')) return payloadPath(image, arg.replace(/\.livepatch$/, ''));
+  if (!existsSync(arg)) throw new Error(`payload file ${arg} not found`);
+  return resolve(arg);
+}
+
+export function registerExplore(program: Command, io: Output): void {
+  withImageOption(
+    program
+      .command('explore')
+      .description(
+        'explore load orders: sequences of upload/apply/revert/replace/unload over the payloads, with invariants ' +
+          'checked after every step; each failure is written as a scenario that `xlp run` replays',
+      )
+      .argument('<payloads...>', 'payload files (a payload is named after its file, without the extension)'),
+  )
+    .option('--depth <n>', 'most operations in a sequence (default: 2 x payloads, plus the uploads when co-loading fails)')
+    .option('--check <file>', 'YAML checks to call in every state where they apply (see cli/explore/checks.ts)')
+    .option('--nodeps', 'apply with LIVEPATCH_ACTION_APPLY_NODEPS (payloads built independently against the image)')
+    .option('--orders', 'only apply orders: apply every payload once, in each order, then revert them LIFO')
+    .option('--shard <i/n>', 'explore only shard I of N (CI matrices; together the shards explore every sequence once)')
+    .option('--jobs <n>', 'worker threads (default: one per CPU)')
+    .option('--json', 'print the results as JSON')
+    .option('--out <dir>', 'directory for the scenarios of failures', './xlp-explore')
+    .action(async (args: string[], o: ExploreFlags) => {
+      let payloads: string[];
+      let checks: UserCheck[] = [];
+      let shard: Shard | undefined;
+      let depth: number | undefined;
+      let jobs: number | undefined;
+      try {
+        payloads = args.map((a) => payloadFile(a, o.image));
+        if (o.check) checks = parseChecks(readFileSync(o.check, 'utf8'), o.check);
+        if (o.shard) shard = parseShard(o.shard);
+        if (o.depth) depth = count(o.depth, '--depth');
+        if (o.jobs) jobs = count(o.jobs, '--jobs');
+      } catch (e) {
+        io.err(`xlp explore: ${(e as Error).message}`);
+        process.exitCode = 1;
+        return;
+      }
+      const bar = progressBar(!o.json);
+      let r;
+      try {
+        r = await explore({
+          image: o.image, payloads, depth, mode: o.orders ? 'orders' : 'all', nodeps: !!o.nodeps, checks, jobs, shard,
+          onProgress: bar && ((p) => bar.update(p)),
+        });
+      } finally {
+        bar?.stop();
+      }
+      const files = writeScenarios(r, o.out);
+      if (o.json) io.out(jsonReport(r, files));
+      else textReport(r, files).forEach((l) => io.out(l));
+      process.exitCode = r.failures.length ? 1 : 0;
+    });
+}

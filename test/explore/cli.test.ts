@@ -1,0 +1,71 @@
+// The explore verb: --json for machines, bad arguments, and bin/xlp with worker threads (tsx registered in
+// each worker from the checkout's node_modules).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../loader/image/index.ts';
+import { PLAIN_ANSWER_CHECKS, file, xlp } from './helpers.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'xlp-explore-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface JsonReport {
+  ok: boolean;
+  payloads: string[];
+  depth: number;
+  sequences: number;
+  states: number;
+  units: number;
+  totalUnits: number;
+  failures: { invariant: number; kind: string; subject: string; sequence: string[]; check: string[]; scenario: string }[];
+}
+
+describe('xlp explore --json', () => {
+  it('prints one JSON document with the figures and each failure', async () => {
+    const out = join(tmp, 'json');
+    const r = await xlp('explore', '--json', '--nodeps', '--jobs', '1', '--check', PLAIN_ANSWER_CHECKS, '--out', out, 'xlp_order_jmp', 'xlp_order_nop');
+    expect(r.code).toBe(1);
+    expect(r.out).toHaveLength(1);
+    const j = JSON.parse(r.out[0]!) as JsonReport;
+    expect(j).toMatchObject({ ok: false, payloads: ['xlp_order_jmp', 'xlp_order_nop'], depth: 4, sequences: 488, states: 45, units: 9, totalUnits: 9 });
+    expect(j.failures).toEqual([{
+      invariant: 4, kind: 'check', subject: 'check 1 plain_answer', message: expect.stringContaining('expected return value 43'),
+      sequence: ['upload xlp_order_jmp', 'upload xlp_order_nop', 'apply xlp_order_jmp --nodeps', 'apply xlp_order_nop --nodeps'],
+      check: ['call plain_answer'], scenario: join(out, '01-check-check-1-plain_answer.yaml'),
+    }]);
+  });
+
+  it('exits 0 without failures and writes no scenario', async () => {
+    const out = join(tmp, 'none');
+    const r = await xlp('explore', '--json', '--nodeps', '--jobs', '1', '--depth', '2', '--out', out, file('xlp_warn'), file('xlp_endbr'));
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out[0]!)).toMatchObject({ ok: true, failures: [] });
+    expect(() => readdirSync(out)).toThrow();
+  });
+});
+
+describe('xlp explore arguments', () => {
+  it.each([
+    [['explore', 'no/such.livepatch'], /payload file no\/such.livepatch not found/],
+    [['explore', 'xlp_warn', '--shard', '3/2'], /--shard takes I\/N/],
+    [['explore', 'xlp_warn', '--jobs', '0'], /--jobs takes a positive integer/],
+    [['explore', 'xlp_warn', '--check', 'package.json'], /expected a mapping with a `checks:` list/],
+  ])('%j fails with a message', async (argv, message) => {
+    const r = await xlp(...argv);
+    expect(r.code).toBe(1);
+    expect(r.err.join('\n')).toMatch(message);
+  });
+});
+
+describe('bin/xlp explore', () => {
+  it('runs its worker threads through the launcher (tsx in every worker)', () => {
+    const r = spawnSync(join(REPO_ROOT, 'bin/xlp'), ['explore', '--json', '--jobs', '2', '--nodeps', '--orders', 'xlp_warn', 'xlp_endbr', 'xlp_order_jmp'], {
+      encoding: 'utf8', cwd: tmp,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, jobs: 2, sequences: 30, states: 26 });
+  });
+});
