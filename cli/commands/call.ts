@@ -23,7 +23,8 @@ export function callSymbol(host: BootedImage, symbol: string, args: bigint[], as
     return { lines: [...printed, value], exitCode: 0 };
   } catch (e) {
     if (e instanceof GuestFault || e instanceof GuestTimeout) {
-      return { lines: [...machine.console.drain(), `guest ${e.name === 'GuestFault' ? 'fault' : 'timeout'}: ${e.message}`], exitCode: 1 };
+      const report = `guest ${e.name === 'GuestFault' ? 'fault' : 'timeout'}: ${e.message}`;
+      return { lines: [...machine.console.drain(), ...report.split('\n')], exitCode: 1 };
     }
     throw e;
   }
