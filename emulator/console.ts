@@ -1,7 +1,9 @@
-// The guest console: bytes written to the debug port (0xE9) and lines printed by host code (stubs, trap
+// The guest console: bytes written to the debug port (0xE9), strings passed through port 0xEA, and lines printed by host code (stubs, trap
 // messages) are collected line by line so tests and the CLI can assert on them.
 
 export const CONSOLE_PORT = 0xe9;
+/** A whole string in one exit: `out` to this port with the address in RDI and the length in RSI. */
+export const CONSOLE_BUFFER_PORT = 0xea;
 
 export class Console {
   readonly lines: string[] = [];

@@ -2,7 +2,7 @@
 // Faults arrive with their exact RIP through the INTR hook and are resolved through the registered regions
 // (exception tables, bug frames); functions can be served from TypeScript (host stubs). No per-instruction
 // hook runs in the normal path: stubs are code hooks limited to one address each.
-import { CONSOLE_PORT, Console } from './console.ts';
+import { CONSOLE_BUFFER_PORT, CONSOLE_PORT, Console } from './console.ts';
 import { enablePaging } from './cpu.ts';
 import { type BacktraceFrame, type FaultReport, GuestFault, GuestTimeout, MachineError } from './errors.ts';
 import { ExceptionState } from './exception-state.ts';
@@ -110,6 +110,11 @@ export class Machine {
       this.uc.hookInvalidInsn(() => this.onInvalidInstruction());
       this.uc.hookOut((port, _size, value) => {
         if (port === CONSOLE_PORT) this.console.putByte(value & 0xff);
+        else if (port === CONSOLE_BUFFER_PORT) {
+          const len = Number(this.reg('RSI'));
+          const text = len > 0 && len <= 1 << 16 ? this.peek(this.reg('RDI'), len) : undefined;
+          if (text) this.console.write(text.toString('latin1'));
+        }
       });
     } catch (e) {
       this.uc.close();

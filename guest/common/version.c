@@ -12,7 +12,7 @@
 /* Bounds of the .note.gnu.build-id output section (xen.lds). */
 extern const char __note_gnu_build_id_start[], __note_gnu_build_id_end[];
 
-/* Tells xlp this is its own image: printk reaches port 0xE9 itself, so no host stub is needed. */
+/* Tells xlp this is its own image: printk reaches the emulator's console port itself, so no host stub is needed. */
 const char xlp_builtin_image[] = "xlp";
 
 static const void *build_id_p;
