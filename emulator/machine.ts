@@ -88,6 +88,7 @@ export class Machine {
   private ignoreNextUd = false;
   private depth = 0;
   private scratchNext = SCRATCH_BASE;
+  private returnSlotPhysical: number | undefined;
   /** Faults fixed up during the current top-level call (for reports and traces). */
   readonly fixups: { vector: number; rip: bigint; resume: bigint; note: string }[] = [];
   private closed = false;
@@ -307,6 +308,11 @@ export class Machine {
 
   // ---- calls --------------------------------------------------------------------------------------------
 
+  /** Physical address of the top-level return slot: the stack is mapped once, at construction. */
+  private get returnSlot(): number {
+    return (this.returnSlotPhysical ??= this.translate(this.stackTop - 8n)!.physical);
+  }
+
   /** Initial RSP: below cpu_info, so that RSP+8 is 16-aligned at the callee's entry (SysV). */
   get stackTop(): bigint {
     return STACK_BASE + BigInt(STACK_SIZE - CPU_INFO_RESERVE);
@@ -322,7 +328,8 @@ export class Machine {
     const saved = nested ? this.saveRegisters() : undefined;
     let rsp = nested ? (this.reg('RSP') - 256n) & ~0xfn : this.stackTop;
     rsp -= 8n;
-    this.writeU64(rsp, RETURN_SENTINEL);
+    if (nested) this.writeU64(rsp, RETURN_SENTINEL);
+    else this.memory.bytes.writeBigUInt64LE(RETURN_SENTINEL, this.returnSlot); // the hot path of every call
     this.setReg('RSP', rsp);
     args.forEach((a, i) => this.setReg(ARG_REGS[i]!, a));
     if (!nested) this.fixups.length = 0;
