@@ -68,6 +68,11 @@ interface StubEntry {
   hook: bigint;
 }
 
+interface CodeIndex {
+  exec: Map<number, bigint[]>;
+  tables: Set<number>;
+}
+
 type StopReason =
   | { kind: 'fault'; report: FaultReport }
   | { kind: 'host'; run: () => bigint };
@@ -89,6 +94,7 @@ export class Machine {
   private depth = 0;
   private scratchNext = SCRATCH_BASE;
   private returnSlotPhysical: number | undefined;
+  private code: CodeIndex | undefined;
   /** Faults fixed up during the current top-level call (for reports and traces). */
   readonly fixups: { vector: number; rip: bigint; resume: bigint; note: string }[] = [];
   private closed = false;
@@ -172,6 +178,7 @@ export class Machine {
 
   private pageTablesChanged(): void {
     this.tlb.clear();
+    this.code = undefined;
     this.uc.flushTlb();
   }
 
@@ -561,28 +568,41 @@ export class Machine {
     };
   }
 
+  /** Executable frames and the pages mapping them, and the page-table frames, for restore(). */
+  private codeIndex(): CodeIndex {
+    if (!this.code) {
+      const code: CodeIndex = { exec: new Map(), tables: new Set() };
+      this.pages.forEachMapping(
+        (va, frame, x) => void (x && code.exec.set(frame, [...(code.exec.get(frame) ?? []), va])),
+        (t) => code.tables.add(t),
+      );
+      this.code = code;
+    }
+    return this.code;
+  }
+
   /**
    * Put RAM, allocator and CPU back as they were. Only frames whose bytes differ can hold stale
-   * translations, so only those that are executable in the restored tables are invalidated.
+   * translations, so only those that are executable in the restored tables are invalidated; the index of
+   * executable frames is kept while no page-table frame changes (the common case when exploring).
    */
   restore(s: MachineSnapshot): void {
     const ram = this.memory.bytes;
     const hw = Math.max(this.memory.highWater, s.ram.length);
-    const changed = new Set<number>();
+    const changed: number[] = [];
+    let tablesChanged = !this.code;
     for (let f = 0; f < hw; f += PAGE_SIZE) {
-      const before = f < s.ram.length ? s.ram.subarray(f, f + PAGE_SIZE) : undefined;
-      if (!before || !before.equals(ram.subarray(f, f + PAGE_SIZE))) changed.add(f);
+      if (f < s.ram.length && ram.compare(s.ram, f, f + PAGE_SIZE, f, f + PAGE_SIZE) === 0) continue;
+      changed.push(f);
+      tablesChanged ||= this.code!.tables.has(f);
     }
     s.ram.copy(ram, 0);
     if (hw > s.ram.length) ram.fill(0, s.ram.length, hw);
     this.memory.restoreState(s.alloc);
     this.restoreRegisters(s.registers);
     this.scratchNext = s.scratchNext;
-    this.pageTablesChanged();
-    if (changed.size) {
-      this.pages.forEachMapping((va, frame, x) => {
-        if (x && changed.has(frame)) this.uc.invalidateCode(va, va + 0x1000n);
-      });
-    }
+    if (tablesChanged) this.pageTablesChanged();
+    const code = this.codeIndex();
+    for (const f of changed) for (const va of code.exec.get(f) ?? []) this.uc.invalidateCode(va, va + 0x1000n);
   }
 }

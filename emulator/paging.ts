@@ -118,9 +118,13 @@ export class PageTables {
     this.forEachLeaf(va, size, (table, index, e) => this.setEntry(table, index, (e & ADDR_MASK) | bits));
   }
 
-  /** Every present 4 KiB mapping: (virtual page, physical frame, executable). */
-  forEachMapping(fn: (va: bigint, frame: number, executable: boolean) => void): void {
+  /**
+   * Every present 4 KiB mapping: (virtual page, physical frame, executable); `onTable` sees each page-table
+   * frame.
+   */
+  forEachMapping(fn: (va: bigint, frame: number, executable: boolean) => void, onTable?: (frame: number) => void): void {
     const walk = (table: number, level: number, base: bigint): void => {
+      onTable?.(table);
       for (let i = 0; i < 512; i++) {
         const e = this.entry(table, i);
         if (!(e & P)) continue;

@@ -7,7 +7,6 @@ import { LivepatchError } from '../../loader/livepatch/errno.ts';
 import { type HostSnapshot, LivepatchHost } from '../../loader/livepatch/host.ts';
 import type { Scenario, Step } from '../scenario/schema.ts';
 import { type ExploreConfig, payloadName } from './config.ts';
-import { FastRestore } from './fast-restore.ts';
 import type { ModelContext, ModelState } from './model.ts';
 import { type PayloadInfo, readPayloadInfo } from './payload-info.ts';
 import { type ByteReader, expectedText, modelBytes } from './text.ts';
@@ -43,7 +42,6 @@ export class Session {
   private readonly infoCache = new Map<string, PayloadInfo>();
   private readonly counters: { address: bigint; value: Buffer }[] = [];
   private zeros: Uint8Array | undefined;
-  private readonly fast: FastRestore;
 
   constructor(readonly config: ExploreConfig, facts?: SessionFacts) {
     this.names = config.payloads.map(payloadName);
@@ -51,7 +49,6 @@ export class Session {
     if (dup) throw new Error(`two payload files are named ${dup}`);
     this.files = new Map(this.names.map((n, i) => [n, config.payloads[i]!]));
     this.host = new LivepatchHost(bootImage(config.image));
-    this.fast = new FastRestore(this.host);
     this.scenario = { name: 'explore', image: config.image, steps: [] };
     try {
       const m = this.host.machine;
@@ -179,9 +176,9 @@ export class Session {
     for (const c of this.counters) m.write(c.address, c.value);
   }
 
-  /** Back to a snapshot of this host (see FastRestore: the same as host.restore, faster). */
+  /** Back to a snapshot of this host. */
   restore(snap: HostSnapshot): void {
-    this.fast.restore(snap);
+    this.host.restore(snap);
   }
 
   close(): void {
