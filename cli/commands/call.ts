@@ -10,14 +10,19 @@ export interface CallResult {
   exitCode: number;
 }
 
-/** Call SYMBOL(args) and describe the result; a guest fault or timeout becomes a report and exit code 1. */
-export function callSymbol(host: BootedImage, symbol: string, args: bigint[], asString: boolean): CallResult {
+/**
+ * Call SYMBOL(args) and describe the result; a guest fault or timeout becomes a report and exit code 1.
+ * `invoke` makes the call (a fresh image calls the machine; the persistent host journals it first).
+ */
+export function callSymbol(
+  host: BootedImage, symbol: string, asString: boolean, invoke: (address: bigint) => bigint,
+): CallResult {
   const { machine, image } = host;
   const address = image.symbols.address(symbol);
   if (address === undefined) return { lines: [`xlp: no symbol ${symbol} in ${image.name}`], exitCode: 1 };
   machine.console.drain();
   try {
-    const rv = machine.call(address, args);
+    const rv = invoke(address);
     const printed = machine.console.drain();
     const value = asString ? (rv === 0n ? '(null)' : JSON.stringify(machine.readCString(rv))) : `${hex(rv)} (${BigInt.asIntN(64, rv)})`;
     return { lines: [...printed, value], exitCode: 0 };
@@ -43,7 +48,7 @@ export function registerCall(program: Command, io: Output): void {
       if (o.image) {
         const host = bootImage(o.image);
         try {
-          const r = callSymbol(host, symbol, parsed, !!o.string);
+          const r = callSymbol(host, symbol, !!o.string, (a) => host.machine.call(a, parsed));
           r.lines.forEach((l) => io.out(l));
           process.exitCode = r.exitCode;
         } finally {
@@ -54,8 +59,7 @@ export function registerCall(program: Command, io: Output): void {
       const s = Session.open(stateDir(o.state));
       try {
         // Journaled, since a call may change guest memory; a fault is recorded and replayed like any outcome.
-        const r = s.run({ op: 'call', symbol, args: parsed.map((a) => `0x${a.toString(16)}`) }, () =>
-          callSymbol({ machine: s.host.machine, image: s.host.image }, symbol, parsed, !!o.string));
+        const r = callSymbol({ machine: s.host.machine, image: s.host.image }, symbol, !!o.string, () => s.call(symbol, parsed));
         s.save();
         r.lines.forEach((l) => io.out(l));
         process.exitCode = r.exitCode;

@@ -73,7 +73,12 @@ export class Session {
     if (j.version !== 1) throw new SessionError(`${file}: unknown journal version ${String(j.version)}`);
     const s = new Session(dir, j.image, new LivepatchHost(bootImage(j.image)), []);
     for (const e of j.entries) {
-      const errno = s.apply(e.entry);
+      let errno: string | undefined;
+      try {
+        s.record(e.entry);
+      } catch (err) {
+        errno = outcome(err);
+      }
       if (errno !== e.errno) {
         throw new SessionError(`${file}: replaying ${JSON.stringify(e.entry)} gave ${errno ?? 'success'}, not ${e.errno ?? 'success'} (did the image change?)`);
       }
@@ -90,10 +95,27 @@ export class Session {
     return had;
   }
 
-  /** Run one operation on the host, journal it, and rethrow its error (if any) for the caller to report. */
-  run<T>(entry: JournalOp, fn: () => T): T {
+  /** The one place an operation is carried out, live and on replay alike. */
+  private perform(op: JournalOp): bigint | undefined {
+    switch (op.op) {
+      case 'upload':
+        this.host.upload(op.name, readFileSync(join(this.dir, 'blobs', op.blob)));
+        return undefined;
+      case 'action':
+        this.host.action(op.name, op.action, { nodeps: !!op.nodeps });
+        return undefined;
+      case 'idle':
+        this.host.idle();
+        return undefined;
+      case 'call':
+        return this.host.machine.call(this.host.image.symbol(op.symbol), op.args.map((a) => BigInt(a)));
+    }
+  }
+
+  /** Carry out one operation and journal how it ended; its error, if any, is rethrown for the caller to report. */
+  private record(entry: JournalOp): bigint | undefined {
     try {
-      const r = fn();
+      const r = this.perform(entry);
       this.entries.push({ entry });
       return r;
     } catch (e) {
@@ -106,43 +128,19 @@ export class Session {
     const blob = createHash('sha256').update(bytes).digest('hex');
     const path = join(this.dir, 'blobs', blob);
     if (!existsSync(path)) writeFileSync(path, bytes);
-    this.run({ op: 'upload', name, blob }, () => this.host.upload(name, bytes));
+    this.record({ op: 'upload', name, blob });
   }
 
   action(name: string, action: ActionName, opts: ActionOptions = {}): void {
-    this.run({ op: 'action', name, action, ...(opts.nodeps ? { nodeps: true } : {}) }, () => this.host.action(name, action, opts));
+    this.record({ op: 'action', name, action, ...(opts.nodeps ? { nodeps: true } : {}) });
   }
 
   idle(): void {
-    this.run({ op: 'idle' }, () => this.host.idle());
+    this.record({ op: 'idle' });
   }
 
   call(symbol: string, args: bigint[]): bigint {
-    return this.run({ op: 'call', symbol, args: args.map((a) => `0x${a.toString(16)}`) }, () =>
-      this.host.machine.call(this.host.image.symbol(symbol), args));
-  }
-
-  private apply(e: JournalOp): string | undefined {
-    try {
-      switch (e.op) {
-        case 'upload':
-          this.host.upload(e.name, readFileSync(join(this.dir, 'blobs', e.blob)));
-          break;
-        case 'action':
-          this.host.action(e.name, e.action, { nodeps: !!e.nodeps });
-          break;
-        case 'idle':
-          this.host.idle();
-          break;
-        case 'call':
-          this.host.machine.call(this.host.image.symbol(e.symbol), e.args.map((a) => BigInt(a)));
-      }
-      this.entries.push({ entry: e });
-      return undefined;
-    } catch (err) {
-      this.entries.push({ entry: e, errno: outcome(err) });
-      return outcome(err);
-    }
+    return this.record({ op: 'call', symbol, args: args.map((a) => `0x${a.toString(16)}`) })!;
   }
 
   /** Persist the journal with the state it leads to. A dead host is saved too: replay reproduces its death. */

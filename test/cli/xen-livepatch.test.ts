@@ -70,6 +70,18 @@ describe.each(TARGETS)('xen-livepatch verbs on %s', (target) => {
   });
 });
 
+describe('the persistent host', () => {
+  it('keeps working after a call that faulted (the fault is journaled and replayed as it happened)', async () => {
+    const st = ['--state', mkdtempSync(join(tmpdir(), 'xlp-state-'))];
+    expect((await xlp('boot', ...st)).code).toBe(0);
+    const bug = await xlp('call', 'selftest_bug', ...st);
+    expect(bug.code).toBe(1);
+    expect(bug.out).toContainEqual(expect.stringMatching(/^guest fault: #UD \(vector 6\) at selftest_bug\+0x[0-9a-f]+ \[0x[0-9a-f]+\]: Xen BUG at common\/selftest\.c:151$/));
+    expect(await xlp('list', ...st)).toEqual({ code: 0, out: ['Nothing to list'], err: [] });
+    expect((await xlp('call', 'xen_minor_version', ...st)).out).toEqual(['0x11 (17)']);
+  });
+});
+
 describe('a shell script written for xen-livepatch', () => {
   it('runs end to end with xlp in its place', () => {
     const dir = mkdtempSync(join(tmpdir(), 'xlp-script-'));
