@@ -2,13 +2,13 @@
 // going through a trampoline.
 import { bootImage } from '../loader/boot.ts';
 import { LivepatchHost } from '../loader/livepatch/host.ts';
-import { payloadBytes } from '../test/helpers/host.ts';
+import { builtPayload } from '../index.ts';
 import { generatedPayload } from './generated-payload.ts';
 import { type Figure, median, timeMs } from './measure.ts';
 
 function cycle(): number {
   const h = new LivepatchHost(bootImage('builtin'));
-  const bytes = payloadBytes('builtin', 'xen_hello_world');
+  const bytes = builtPayload('builtin', 'xen_hello_world');
   const one = (): void => {
     h.upload('xen_hello_world', bytes);
     h.actionAndWait('xen_hello_world', 'APPLY');
@@ -55,7 +55,7 @@ function trampolineCost(): { plain: number; patched: number } {
     0x5b, 0xc3, // pop %rbx; ret
   ]);
   m.write(loop, code);
-  h.upload('xen_replace_world', payloadBytes('builtin', 'xen_replace_world'));
+  h.upload('xen_replace_world', builtPayload('builtin', 'xen_replace_world'));
   const N = 200_000;
   const plain: number[] = [];
   const patched: number[] = [];

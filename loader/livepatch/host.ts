@@ -6,7 +6,7 @@ import type { Machine, MachineSnapshot } from '../../emulator/machine.ts';
 import type { VirtualRegion } from '../../emulator/regions.ts';
 import { type NopFlavour, addNops } from '../arch/x86/index.ts';
 import type { BootedImage } from '../boot.ts';
-import type { Image } from '../image/index.ts';
+import { type Image, isBuiltin } from '../image/index.ts';
 import { ACTION, type ActionName, DEFAULT_ACTION_TIMEOUT_NS, type PayloadState } from './abi.ts';
 import { checkDepends, checkExpectations, normaliseName } from './checks.ts';
 import { Errno, LivepatchError, fail } from './errno.ts';
@@ -330,7 +330,7 @@ export class LivepatchHost {
   idle(): void {
     this.guard(() => {
       const loop = this.image.symbols.address('idle_loop');
-      if (loop !== undefined && this.image.symbols.lookup('xlp_builtin_image')) this.machine.call(loop, [1]);
+      if (loop !== undefined && isBuiltin(this.image)) this.machine.call(loop, [1]);
       else this.machine.call(this.image.symbol('check_for_livepatch_work'));
     });
   }
