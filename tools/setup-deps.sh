@@ -42,6 +42,9 @@ if ! ls "$UC_DIR"/usr/lib/x86_64-linux-gnu/libunicorn.so.2* >/dev/null 2>&1; the
   rm -rf "$apt_dir"
 fi
 
+# Debian's chromium for the HTML tests (installed here, never from inside a test).
+bash tools/ensure-chromium.sh
+
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error

@@ -9,7 +9,6 @@ import type { Output } from '../../cli/options.ts';
 import { renderHtml } from '../../cli/trace/html.ts';
 import type { TraceReport } from '../../cli/trace/report.ts';
 import { main } from '../../cli/xlp.ts';
-import { REPO_ROOT } from '../../loader/image/paths.ts';
 import { payloadPath } from '../../loader/livepatch/payload-files.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'xlp-trace-html-'));
@@ -51,10 +50,9 @@ describe('the HTML page in headless Chromium', () => {
     ], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
 
   beforeAll(async () => {
-    execFileSync(join(REPO_ROOT, 'tools/ensure-chromium.sh'), { stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000 });
     const argv = ['trace', '--apply', payloadPath('builtin', 'xen_hello_world'), 'xen_extra_version', '--string', '--html', page];
     expect(await main(argv, quiet)).toBe(0);
-  }, 900_000);
+  }, 120_000);
 
   it('writes one self-contained page', () => {
     const html = readFileSync(page, 'utf8');
