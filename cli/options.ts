@@ -1,7 +1,7 @@
 // Options shared by several verbs.
 import type { Command } from 'commander';
 
-export const IMAGE_OPTION_HELP = 'builtin (default), debian, or a path to a Xen 4.17 xen-syms';
+export const IMAGE_OPTION_HELP = 'builtin (default), debian (Xen 4.17), debian-4.20, or a path to a Xen xen-syms';
 
 export function withImageOption(cmd: Command): Command {
   return cmd.option('--image <image>', IMAGE_OPTION_HELP, 'builtin');

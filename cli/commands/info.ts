@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { bootImage } from '../../loader/boot.ts';
 import type { Image } from '../../loader/image/index.ts';
+import { formatXenVersion } from '../../loader/image/index.ts';
 import { hex } from '../args.ts';
 import { IMAGE_OPTION_HELP, type Output } from '../options.ts';
 import { Session, stateDir } from '../session/journal.ts';
@@ -9,6 +10,7 @@ export function infoLines(image: Image): string[] {
   const c = image.bugFrames.counts;
   return [
     `image:        ${image.path ?? image.name}`,
+    `xen version:  ${formatXenVersion(image.version)} (asked of the image: xen_major/minor/extra_version)`,
     `build-id:     ${image.buildIdHex}`,
     `load range:   ${hex(image.load.start)}-${hex(image.load.end)}`,
     `text:         ${hex(image.text.start)}-${hex(image.text.end)}`,

@@ -9,6 +9,7 @@ import { EM_X86_64, ET_EXEC, ElfError, ElfFile, PF_W, PF_X, PT_LOAD } from '../e
 import { BugFrames, decodeBugFrames } from './bug-frames.ts';
 import { ExceptionTable, decodeExceptionTable, encodeExceptionTable } from './exception-table.ts';
 import { SymbolTable } from './symbols.ts';
+import { readXenVersion, type XenVersion } from './version.ts';
 
 const PAGE = 0x1000n;
 
@@ -86,6 +87,12 @@ export class Image {
     return a;
   }
 
+  /** The Xen version the image was built as, asked of the image itself (see version.ts). */
+  get version(): XenVersion {
+    return (this.cachedVersion ??= readXenVersion(this));
+  }
+  private cachedVersion: XenVersion | undefined;
+
   /** Call a function of the image by name. */
   call(name: string, args: (bigint | number)[] = []): bigint {
     return this.machine.call(this.symbol(name), args);
@@ -126,12 +133,15 @@ export class Image {
     return table;
   }
 
+  /** Up to 4.18 the linker script marks one start and a stop per type (each type starts where the previous
+   *  stopped); from 4.19 each type has its own `__start_bug_frames_N` (Xen commit "x86/bug: …{start, stop}"). */
   private readBugFrames(): BugFrames {
     let from = this.symbols.address('__start_bug_frames');
     const frames = [];
-    for (let t = 0; t < 4 && from !== undefined; t++) {
+    for (let t = 0; t < 4; t++) {
+      from = this.symbols.address(`__start_bug_frames_${t}`) ?? from;
       const stop = this.symbols.address(`__stop_bug_frames_${t}`);
-      if (stop === undefined) break;
+      if (from === undefined || stop === undefined) break;
       if (stop > from) frames.push(...decodeBugFrames(t, this.machine.read(from, Number(stop - from)), from));
       from = stop;
     }

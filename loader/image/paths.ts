@@ -1,5 +1,5 @@
 // Where images come from: `builtin` (our guest, built by `make`), `debian` (xen-hypervisor-4.17-amd64-dbg),
-// or any path to a Xen 4.17 xen-syms.
+// `debian-4.20` (trixie's xen-hypervisor-4.20-amd64-dbg), or any path to a Xen xen-syms.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,15 +7,21 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BUILTIN_IMAGE = join(REPO_ROOT, 'build/guest/xen-syms');
 export const DEBIAN_IMAGE = '/usr/lib/debug/boot/xen-syms-4.17-amd64';
+/** Debian 13's hypervisor, fetched by the set-up (tools/setup-deps.sh) into .deps/, never installed system-wide. */
+export const DEBIAN_420_IMAGE = join(REPO_ROOT, '.deps/xen-4.20/usr/lib/debug/boot/xen-syms-4.20-amd64');
+
+/** The images xlp knows by name, with where each comes from. */
+export const NAMED_IMAGES: Readonly<Record<string, { path: string; missing: string }>> = {
+  builtin: { path: BUILTIN_IMAGE, missing: 'run `make` to build the guest image' },
+  debian: { path: DEBIAN_IMAGE, missing: 'run `make test` to install xen-hypervisor-4.17-amd64-dbg' },
+  'debian-4.20': { path: DEBIAN_420_IMAGE, missing: 'run `make test` to fetch xen-hypervisor-4.20-amd64-dbg into .deps/' },
+};
 
 export function resolveImage(spec: string): string {
-  const path = spec === 'builtin' ? BUILTIN_IMAGE : spec === 'debian' ? DEBIAN_IMAGE : spec;
+  const named = Object.hasOwn(NAMED_IMAGES, spec) ? NAMED_IMAGES[spec] : undefined;
+  const path = named?.path ?? spec;
   if (!existsSync(path)) {
-    const hint =
-      spec === 'builtin' ? 'run `make` to build the guest image'
-      : spec === 'debian' ? 'run `make test` to install xen-hypervisor-4.17-amd64-dbg'
-      : 'give the path of a Xen 4.17 xen-syms';
-    throw new Error(`image ${spec} not found at ${path}: ${hint}`);
+    throw new Error(`image ${spec} not found at ${path}: ${named?.missing ?? 'give the path of a Xen xen-syms'}`);
   }
   return path;
 }
