@@ -1,6 +1,6 @@
 // xlp as a library: boot an emulated Xen, upload and apply live patches, call hypervisor code.
 import { readFileSync } from 'node:fs';
-import type { MachineOptions } from './emulator/machine.ts';
+import type { MachineOptions } from './emulator/cpu/cpu.ts';
 import { bootImage } from './loader/boot.ts';
 import { type HostOptions, LivepatchHost } from './loader/livepatch/host.ts';
 import { type PayloadTarget, payloadPath } from './loader/livepatch/payload-files.ts';
@@ -22,8 +22,8 @@ export function builtPayload(target: PayloadTarget, name: string): Buffer {
 export { LivepatchHost, HostDead, type ActionOptions, type HostOptions, type ListEntry, type PayloadStatus } from './loader/livepatch/host.ts';
 export { LivepatchError, Errno, errnoName, strerror } from './loader/livepatch/errno.ts';
 export type { ActionName, PayloadState } from './loader/livepatch/abi.ts';
-export { GuestFault, GuestTimeout, MachineError, type FaultReport } from './emulator/errors.ts';
-export { Machine } from './emulator/machine.ts';
+export { GuestFault, GuestTimeout, MachineError, type FaultReport } from './emulator/cpu/errors.ts';
+export { Machine } from './emulator/xen/machine.ts';
 export { Image, ImageError } from './loader/image/index.ts';
 export { ElfFile, ElfError } from './loader/elf/index.ts';
 export { bootImage } from './loader/boot.ts';

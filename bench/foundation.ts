@@ -1,9 +1,9 @@
 // Foundation figures: guest call round trip, loop speed with xlp's hooks vs bare Unicorn, image load time.
-import { enablePaging } from '../emulator/cpu.ts';
-import { Machine } from '../emulator/machine.ts';
-import { PageTables } from '../emulator/paging.ts';
-import { PhysicalMemory } from '../emulator/physical.ts';
-import { REG, Unicorn } from '../emulator/unicorn.ts';
+import { enablePaging } from '../emulator/cpu/control.ts';
+import { Machine } from '../emulator/xen/machine.ts';
+import { PageTables } from '../emulator/cpu/paging.ts';
+import { PhysicalMemory } from '../emulator/cpu/physical.ts';
+import { REG, Unicorn } from '../emulator/cpu/unicorn.ts';
 import { bootImage } from '../loader/boot.ts';
 import { DEBIAN_IMAGE, Image } from '../loader/image/index.ts';
 import { type Figure, median, timeMs } from './measure.ts';

@@ -1,8 +1,8 @@
 // `make demo`: boot both images, run real hypervisor code, show a fault fixed up through the exception table,
 // then live-patch xen_extra_version and revert it.
-import { VECTOR_NAMES } from '../emulator/errors.ts';
-import { disassemble, initDisassembler } from '../emulator/disasm.ts';
-import type { Machine } from '../emulator/machine.ts';
+import { VECTOR_NAMES } from '../emulator/cpu/errors.ts';
+import { disassemble, initDisassembler } from '../emulator/cpu/disasm.ts';
+import type { Machine } from '../emulator/xen/machine.ts';
 import { type BootedImage, bootImage } from '../loader/boot.ts';
 import { LivepatchHost } from '../loader/livepatch/host.ts';
 import { payloadPath } from '../loader/livepatch/payload-files.ts';

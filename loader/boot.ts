@@ -1,5 +1,6 @@
 // Bring up a Machine with an image loaded and its environment served: the starting point of every host.
-import { Machine, type MachineOptions } from '../emulator/machine.ts';
+import type { MachineOptions } from '../emulator/cpu/cpu.ts';
+import { Machine } from '../emulator/xen/machine.ts';
 import { Image, NAMED_IMAGES, prepareEnvironment, resolveImage } from './image/index.ts';
 
 export interface BootedImage {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { GuestFault, GuestTimeout } from '../../emulator/errors.ts';
+import { GuestFault, GuestTimeout } from '../../emulator/cpu/errors.ts';
 import { type BootedImage, bootImage } from '../../loader/boot.ts';
 import { Session, stateDir } from '../session/journal.ts';
 import { hex, parseGuestInt } from '../args.ts';

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_MAX_STEPS, traceCall } from '../../emulator/trace.ts';
+import { DEFAULT_MAX_STEPS, traceCall } from '../../emulator/xen/trace.ts';
 import { type BootedImage, bootImage } from '../../loader/boot.ts';
 import { LivepatchHost } from '../../loader/livepatch/host.ts';
 import { parseGuestInt } from '../args.ts';

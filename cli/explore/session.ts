@@ -1,7 +1,7 @@
 // One host prepared for exploring: booted, every payload uploaded once on its own to learn its facts and the
 // original bytes it patches, then the root state (all payloads uploaded, unless they cannot be co-loaded).
 import { readFileSync } from 'node:fs';
-import { STACK_BASE } from '../../emulator/machine.ts';
+import { STACK_BASE } from '../../emulator/cpu/cpu.ts';
 import { bootImage } from '../../loader/boot.ts';
 import { LivepatchError } from '../../loader/livepatch/errno.ts';
 import { type HostSnapshot, LivepatchHost } from '../../loader/livepatch/host.ts';

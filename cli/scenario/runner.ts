@@ -1,7 +1,7 @@
 // Runs a scenario on a fresh in-process host; stops at the first step that does not give what it expects.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { GuestFault, GuestTimeout } from '../../emulator/errors.ts';
+import { GuestFault, GuestTimeout } from '../../emulator/cpu/errors.ts';
 import { bootImage } from '../../loader/boot.ts';
 import { REPO_ROOT } from '../../loader/image/index.ts';
 import { Errno, LivepatchError, errnoName } from '../../loader/livepatch/errno.ts';

@@ -1,7 +1,7 @@
 // A trace as one self-contained HTML page (inline CSS, no scripts, nothing fetched): what a trampoline is, the
 // executed instructions with the trampoline, faults and fixups highlighted, and the bytes each payload patched.
-import type { Instruction } from '../../emulator/disasm.ts';
-import type { TraceStep } from '../../emulator/trace.ts';
+import type { Instruction } from '../../emulator/cpu/disasm.ts';
+import type { TraceStep } from '../../emulator/xen/trace.ts';
 import { hex } from '../args.ts';
 import type { PatchedFunction } from './patches.ts';
 import { type StepMark, type TraceReport, callText, consoleMarks, markText, outcomeLines, stepMarks, succeeded } from './report.ts';

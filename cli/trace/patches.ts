@@ -1,6 +1,6 @@
 // What the applied payloads changed in the text: the trampoline sites a trace marks, and for each patched
 // function its original bytes (from the image ELF) next to the bytes now in memory.
-import { type Instruction, disassemble, initDisassembler } from '../../emulator/disasm.ts';
+import { type Instruction, disassemble, initDisassembler } from '../../emulator/cpu/disasm.ts';
 import { patchLength } from '../../loader/arch/x86/index.ts';
 import type { LivepatchHost } from '../../loader/livepatch/host.ts';
 

@@ -1,6 +1,6 @@
 // A trace with its context, and the wording both renderers (text, HTML) share.
-import { VECTOR_NAMES, formatFault } from '../../emulator/errors.ts';
-import type { TraceMark, TraceResult, TraceStep } from '../../emulator/trace.ts';
+import { VECTOR_NAMES, formatFault } from '../../emulator/cpu/errors.ts';
+import type { TraceMark, TraceResult, TraceStep } from '../../emulator/xen/trace.ts';
 import { hex } from '../args.ts';
 import type { PatchedFunction } from './patches.ts';
 

@@ -1,6 +1,6 @@
 // A trace as text: one line per executed instruction, marks at the end of the line, console output under the
 // instruction that printed it, and how the call ended.
-import type { TraceStep } from '../../emulator/trace.ts';
+import type { TraceStep } from '../../emulator/xen/trace.ts';
 import { type TraceReport, callText, consoleMarks, markText, outcomeLines, stepMarks } from './report.ts';
 
 const MAX_SYMBOL_WIDTH = 48;

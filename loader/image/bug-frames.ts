@@ -2,7 +2,7 @@
 // word0 = loc_disp (signed 24 bits, ud2 - frame) + line_hi << 24; word1 = ptr_disp (signed 24 bits, file name
 // or run_fn function - frame) + line_lo << 24; assert frames add { 0, msg - frame }. Adding a negative
 // displacement into the packed word borrows from the line bits, which decoding undoes.
-import { BUG_FRAME_TYPES, type BugFrameInfo, type BugFrameType } from '../../emulator/regions.ts';
+import { BUG_FRAME_TYPES, type BugFrameInfo, type BugFrameType } from '../../emulator/xen/regions.ts';
 
 export interface RawBugFrame {
   type: BugFrameType;

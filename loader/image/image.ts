@@ -3,8 +3,9 @@
 // build-id, the exception tables sorted as sort_exception_tables() leaves them, the bug frames, and the core
 // virtual region through which faults in image text are resolved.
 import { readFileSync } from 'node:fs';
-import type { Machine, Perms } from '../../emulator/machine.ts';
-import type { VirtualRegion } from '../../emulator/regions.ts';
+import type { Perms } from '../../emulator/cpu/cpu.ts';
+import type { Machine } from '../../emulator/xen/machine.ts';
+import type { VirtualRegion } from '../../emulator/xen/regions.ts';
 import { EM_X86_64, ET_EXEC, ElfError, ElfFile, PF_W, PF_X, PT_LOAD } from '../elf/index.ts';
 import { BugFrames, decodeBugFrames } from './bug-frames.ts';
 import { ExceptionTable, decodeExceptionTable, encodeExceptionTable } from './exception-table.ts';

@@ -1,5 +1,5 @@
 // Hooks are guest code: they run in the emulator with Xen's arguments.
-import type { Machine } from '../../emulator/machine.ts';
+import type { Machine } from '../../emulator/xen/machine.ts';
 import type { HookName } from './abi.ts';
 import type { Payload } from './payload.ts';
 

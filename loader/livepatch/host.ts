@@ -2,8 +2,9 @@
 // 4.17's checks, errnos and asynchronous protocol. ACTION only schedules; the work runs when the guest reaches
 // check_for_livepatch_work() (served from here), as Xen runs it from the idle loop with every CPU quiesced.
 import { createHash } from 'node:crypto';
-import type { Machine, MachineSnapshot } from '../../emulator/machine.ts';
-import type { VirtualRegion } from '../../emulator/regions.ts';
+import type { MachineSnapshot } from '../../emulator/cpu/cpu.ts';
+import type { Machine } from '../../emulator/xen/machine.ts';
+import type { VirtualRegion } from '../../emulator/xen/regions.ts';
 import { type NopFlavour, addNops } from '../arch/x86/index.ts';
 import type { BootedImage } from '../boot.ts';
 import { type Image, isBuiltin } from '../image/index.ts';

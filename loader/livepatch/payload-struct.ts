@@ -1,7 +1,7 @@
 // Xen's `struct payload` and its fstate array, kept in guest memory with 4.17's layout, because real hook code
 // reads and writes them (data->nfuncs, data->funcs[i], data->fstate[i].applied). Guest memory is the source of
 // truth for the per-function state; the loader writes state/rc/reverted through as they change.
-import type { Machine } from '../../emulator/machine.ts';
+import type { Machine } from '../../emulator/xen/machine.ts';
 import { FSTATE, FUNC_APPLIED, HOOK_ORDER, LIST_POISON1, LIST_POISON2, PAYLOAD, STATE, type PayloadState } from './abi.ts';
 import type { PageArea } from './page-area.ts';
 import type { PreparedPayload } from './upload/index.ts';

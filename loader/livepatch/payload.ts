@@ -1,7 +1,7 @@
 // A loaded payload: what upload prepared, its state and rc, its struct payload in guest memory, and its
 // virtual region (own exception table, bug frames, symbols), registered from upload to unload (4.17.4+).
-import type { Machine } from '../../emulator/machine.ts';
-import type { VirtualRegion } from '../../emulator/regions.ts';
+import type { Machine } from '../../emulator/xen/machine.ts';
+import type { VirtualRegion } from '../../emulator/xen/regions.ts';
 import { BugFrames } from '../image/bug-frames.ts';
 import { ExceptionTable } from '../image/exception-table.ts';
 import { type ImageSymbol, SymbolTable } from '../image/symbols.ts';

@@ -1,6 +1,6 @@
 // What runs at the quiescent point (livepatch_do_action and the default actions apply_payload/revert_payload):
 // generic state changes here, the bytes of each trampoline in loader/arch/x86.
-import type { Machine } from '../../emulator/machine.ts';
+import type { Machine } from '../../emulator/xen/machine.ts';
 import { applyPatch, type NopFlavour, revertPatch, type TextAccess } from '../arch/x86/index.ts';
 import type { ActionName } from './abi.ts';
 import { checkExpectations } from './checks.ts';

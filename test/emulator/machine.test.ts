@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GuestFault, GuestTimeout, MachineError } from '../../emulator/errors.ts';
-import { Machine, RETURN_SENTINEL } from '../../emulator/machine.ts';
+import { GuestFault, GuestTimeout, MachineError } from '../../emulator/cpu/errors.ts';
+import { RETURN_SENTINEL } from '../../emulator/cpu/cpu.ts';
+import { Machine } from '../../emulator/xen/machine.ts';
 import { assembler } from '../helpers/asm.ts';
 import { TestRegion } from '../helpers/region.ts';
 

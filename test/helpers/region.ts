@@ -1,5 +1,5 @@
 // A hand-made virtual region for machine tests: explicit fault->continuation pairs and symbols.
-import type { BugFrameInfo, VirtualRegion } from '../../emulator/regions.ts';
+import type { BugFrameInfo, VirtualRegion } from '../../emulator/xen/regions.ts';
 
 export class TestRegion implements VirtualRegion {
   readonly fixups = new Map<bigint, bigint>();

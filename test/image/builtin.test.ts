@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GuestFault } from '../../emulator/errors.ts';
+import { GuestFault } from '../../emulator/cpu/errors.ts';
 import { type BootedImage, bootImage } from '../../loader/boot.ts';
 import { BUILTIN_IMAGE, REPO_ROOT } from '../../loader/image/index.ts';
 

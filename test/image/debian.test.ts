@@ -1,7 +1,7 @@
 // Debian's real xen-syms 4.17 (installed by `make test`) loaded as an Image and run in the emulator.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GuestFault } from '../../emulator/errors.ts';
-import { Machine } from '../../emulator/machine.ts';
+import { GuestFault } from '../../emulator/cpu/errors.ts';
+import { Machine } from '../../emulator/xen/machine.ts';
 import { DEBIAN_IMAGE, Image, ImageError, prepareEnvironment } from '../../loader/image/index.ts';
 import { readFileSync } from 'node:fs';
 

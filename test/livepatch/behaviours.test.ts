@@ -1,7 +1,7 @@
 // Spec §10 behaviours not covered elsewhere: the Xen build-id gate, final permissions, payload uniqueness by
 // build-id, expectations against already-patched code, and the payload region's lifetime.
 import { describe, expect, it } from 'vitest';
-import { GuestFault } from '../../emulator/errors.ts';
+import { GuestFault } from '../../emulator/cpu/errors.ts';
 import { errnoOf, extraVersion, newHost, payloadBytes } from '../helpers/host.ts';
 
 describe('spec §10 behaviours', () => {

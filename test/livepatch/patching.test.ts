@@ -2,7 +2,7 @@
 // stacking, ENDBR64 and NOP patching; byte-identical text after every revert order; faults in payload code
 // resolved through the payload's own region.
 import { describe, expect, it } from 'vitest';
-import { GuestFault } from '../../emulator/errors.ts';
+import { GuestFault } from '../../emulator/cpu/errors.ts';
 import { TARGETS, errnoOf, extraVersion, newHost, ORIGINAL_EXTRA, payloadBytes, type Target } from '../helpers/host.ts';
 
 type Host = ReturnType<typeof newHost>;

@@ -1,7 +1,7 @@
-// The trace model (emulator/trace.ts): executed instructions with symbols and disassembly, the trampoline,
+// The trace model (emulator/xen/trace.ts): executed instructions with symbols and disassembly, the trampoline,
 // a fault and its fixup, console lines, the return; --max; the cost of a 10000-instruction trace.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TraceMark, type TraceResult, type TraceStep, traceCall } from '../../emulator/trace.ts';
+import { type TraceMark, type TraceResult, type TraceStep, traceCall } from '../../emulator/xen/trace.ts';
 import { bootImage } from '../../loader/boot.ts';
 import type { LivepatchHost } from '../../loader/livepatch/host.ts';
 import { trampolineSites, patchedFunctions } from '../../cli/trace/patches.ts';

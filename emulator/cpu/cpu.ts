@@ -1,21 +1,23 @@
-// An emulated x86-64 CPU in long mode with real 4-level page tables, running hypervisor code in Unicorn.
-// Faults arrive with their exact RIP through the INTR hook and are resolved through the registered regions
-// (exception tables, bug frames); functions can be served from TypeScript (host stubs). No per-instruction
-// hook runs in the normal path: stubs are code hooks limited to one address each.
-import { CONSOLE_BUFFER_PORT, CONSOLE_PORT, Console } from './console.ts';
-import { enablePaging } from './cpu.ts';
+// A generic emulated x86-64 CPU in long mode with real 4-level page tables, running guest code in Unicorn:
+// memory through the page tables, registers, SysV calls, host stubs, time limits and snapshots. It knows no
+// operating system: a CPU exception taken in guest code is handed to handleTrap(), which an environment
+// subclass overrides (as Qiling separates arch from os). No per-instruction hook runs in the normal path:
+// stubs are code hooks limited to one address each.
+import { enablePaging } from './control.ts';
 import { type BacktraceFrame, type FaultReport, GuestFault, GuestTimeout, MachineError } from './errors.ts';
 import { ExceptionState } from './exception-state.ts';
-import { WatchdogSlot } from './watchdog.ts';
 import { PageTables, type Perms, type Translation } from './paging.ts';
 import { PAGE_SIZE, PhysicalMemory } from './physical.ts';
-import { RegionList } from './regions.ts';
-import { type Trap, type TrapOutcome, handleTrap } from './traps.ts';
+import { ERROR_CODE_VECTORS, type Trap, type TrapOutcome } from './trap.ts';
 import { REG, type RegName, Unicorn } from './unicorn.ts';
+import { WatchdogSlot } from './watchdog.ts';
 
 export { type Perms } from './paging.ts';
 
-/** Where the machine keeps its own pages, far from any Xen image (0xffff82d0...). */
+/**
+ * Where the CPU keeps its own pages, far from guest code: the return sentinel page at +0, the call stack at
+ * +0x10000, scratch memory from +0x100000. [+0x1000, +0x10000) is left to the environment.
+ */
 export const HOST_AREA = 0xffff810000000000n;
 /**
  * Calls return into a page of int3 and `until` stops the run there. The page must be present, and the
@@ -23,22 +25,14 @@ export const HOST_AREA = 0xffff810000000000n;
  */
 const SENTINEL_PAGE = HOST_AREA;
 export const RETURN_SENTINEL = SENTINEL_PAGE + 0x800n;
-const EXCEPTION_FRAME = HOST_AREA + 0x1000n;
-/** Xen's STACK_SIZE (STACK_ORDER 3): per-CPU data is found by rounding RSP up to it (get_cpu_info()). */
-export const STACK_SIZE = 0x8000;
 export const STACK_BASE = HOST_AREA + 0x10000n;
-/** The top page holds `struct cpu_info` (zeroed: CPU 0, no current vCPU, per-CPU offset 0). */
-export const CPU_INFO_RESERVE = 0x1000;
 /** Host-owned guest memory for arguments and buffers (see scratch()). */
 const SCRATCH_BASE = HOST_AREA + 0x100000n;
-
 
 export const ARG_REGS = ['RDI', 'RSI', 'RDX', 'RCX', 'R8', 'R9'] as const;
 const GPRS: RegName[] = ['RAX', 'RBX', 'RCX', 'RDX', 'RSI', 'RDI', 'RBP', 'RSP', 'R8', 'R9', 'R10', 'R11', 'R12', 'R13', 'R14', 'R15', 'RIP', 'RFLAGS'];
 
 export type GuestValue = bigint | number;
-
-const functionOf = (symbol: string): string => symbol.replace(/\+0x[0-9a-f]+$/, '');
 
 export interface RunLimits {
   /** Wall-clock limit for one call (default 5000 ms). */
@@ -52,8 +46,16 @@ export interface MachineOptions extends RunLimits {
   ramSize?: number;
 }
 
+/** The call stack at STACK_BASE, as the environment wants it. */
+export interface StackLayout {
+  /** Bytes mapped; STACK_BASE is aligned to it (at most 0x10000). */
+  size: number;
+  /** Bytes at the top kept for the environment's per-CPU data: calls start below them. */
+  reserve: number;
+}
+
 /** A function served from TypeScript: receives the SysV integer arguments, returns RAX. */
-export type HostFunction = (args: bigint[], machine: Machine) => GuestValue | void;
+export type HostFunction<M extends Cpu = Cpu> = (args: bigint[], machine: M) => GuestValue | void;
 
 export interface MachineSnapshot {
   readonly ram: Buffer;
@@ -64,7 +66,6 @@ export interface MachineSnapshot {
 
 interface StubEntry {
   name: string;
-  fn: HostFunction;
   hook: bigint;
 }
 
@@ -77,12 +78,10 @@ type StopReason =
   | { kind: 'fault'; report: FaultReport }
   | { kind: 'host'; run: () => bigint };
 
-export class Machine {
+export class Cpu {
   readonly uc: Unicorn;
   readonly memory: PhysicalMemory;
   readonly pages: PageTables;
-  readonly regions = new RegionList();
-  readonly console = new Console();
   readonly limits: Required<RunLimits>;
   private readonly exceptions: ExceptionState;
   private readonly watchdog: WatchdogSlot;
@@ -98,8 +97,11 @@ export class Machine {
   /** Faults fixed up during the current top-level call (for reports and traces). */
   readonly fixups: { vector: number; rip: bigint; resume: bigint; note: string }[] = [];
   private closed = false;
+  private readonly stack: StackLayout;
 
-  constructor(opts: MachineOptions = {}) {
+  constructor(opts: MachineOptions = {}, stack: StackLayout = { size: 0x8000, reserve: 0 }) {
+    if (stack.size > 0x10000 || STACK_BASE % BigInt(stack.size) !== 0n) throw new MachineError(`stack size 0x${stack.size.toString(16)} does not fit its place`);
+    this.stack = stack;
     this.limits = { timeoutMs: opts.timeoutMs ?? 5000, maxInstructions: opts.maxInstructions ?? 0 };
     this.uc = new Unicorn();
     this.memory = new PhysicalMemory(opts.ramSize ?? 128 << 20);
@@ -111,18 +113,9 @@ export class Machine {
       enablePaging(this.uc, this.pages.root);
       this.pages.map(SENTINEL_PAGE, PAGE_SIZE, 'rx');
       this.fill(SENTINEL_PAGE, PAGE_SIZE, 0xcc);
-      this.pages.map(EXCEPTION_FRAME, PAGE_SIZE, 'rw');
-      this.pages.map(STACK_BASE, STACK_SIZE, 'rw');
+      this.pages.map(STACK_BASE, stack.size, 'rw');
       this.uc.hookIntr((n) => this.onInterrupt(n));
       this.uc.hookInvalidInsn(() => this.onInvalidInstruction());
-      this.uc.hookOut((port, _size, value) => {
-        if (port === CONSOLE_PORT) this.console.putByte(value & 0xff);
-        else if (port === CONSOLE_BUFFER_PORT) {
-          const len = Number(this.reg('RSI'));
-          const text = len > 0 && len <= 1 << 16 ? this.peek(this.reg('RDI'), len) : undefined;
-          if (text) this.console.write(text.toString('latin1'));
-        }
-      });
     } catch (e) {
       this.uc.close();
       this.memory.release();
@@ -241,7 +234,7 @@ export class Machine {
     }
   }
 
-  /** Host writes ignore page permissions (the hypervisor patching its own text) and drop stale translations. */
+  /** Host writes ignore page permissions (e.g. code patching its own text) and drop stale translations. */
   write(va: bigint, data: Uint8Array): void {
     let code = false;
     if ((va & 0xfffn) + BigInt(data.length) > 0x1000n) this.spans(va, data.length, () => undefined); // all pages mapped first
@@ -309,8 +302,9 @@ export class Machine {
     return r;
   }
 
+  /** An address as the environment names it (plain hex here). */
   symbolize(address: bigint): string {
-    return this.regions.symbolize(address);
+    return `0x${address.toString(16)}`;
   }
 
   // ---- calls --------------------------------------------------------------------------------------------
@@ -320,9 +314,14 @@ export class Machine {
     return (this.returnSlotPhysical ??= this.translate(this.stackTop - 8n)!.physical);
   }
 
-  /** Initial RSP: below cpu_info, so that RSP+8 is 16-aligned at the callee's entry (SysV). */
+  /** Initial RSP: below the reserved top, so that RSP+8 is 16-aligned at the callee's entry (SysV). */
   get stackTop(): bigint {
-    return STACK_BASE + BigInt(STACK_SIZE - CPU_INFO_RESERVE);
+    return STACK_BASE + BigInt(this.stack.size - this.stack.reserve);
+  }
+
+  /** One past the highest stack address. */
+  get stackEnd(): bigint {
+    return STACK_BASE + BigInt(this.stack.size);
   }
 
   /**
@@ -350,13 +349,13 @@ export class Machine {
     }
   }
 
-  private saveRegisters(): Map<RegName, bigint> {
+  protected saveRegisters(): Map<RegName, bigint> {
     const m = new Map<RegName, bigint>();
     for (const n of GPRS) m.set(n, this.reg(n));
     return m;
   }
 
-  private restoreRegisters(m: Map<RegName, bigint>, except: RegName[] = []): void {
+  protected restoreRegisters(m: Map<RegName, bigint>, except: RegName[] = []): void {
     for (const [n, v] of m) if (!except.includes(n)) this.setReg(n, v);
   }
 
@@ -416,7 +415,7 @@ export class Machine {
    * Serve the guest function at `address` from TypeScript. The code hook stops the CPU at the entry; the
    * run loop then calls `fn` outside Unicorn (so it may itself call guest code) and returns to the caller.
    */
-  stub(address: bigint, name: string, fn: HostFunction): () => void {
+  stub(address: bigint, name: string, fn: HostFunction<this>): () => void {
     if (this.stubs.has(address)) throw new MachineError(`0x${address.toString(16)} is already served by ${this.stubs.get(address)!.name}`);
     const hook = this.uc.hookCode(address, address, () => {
       const args = ARG_REGS.map((r) => this.reg(r));
@@ -432,7 +431,7 @@ export class Machine {
         },
       });
     });
-    this.stubs.set(address, { name, fn, hook });
+    this.stubs.set(address, { name, hook });
     this.invalidateCode(address, 1); // translations made before the hook existed would not call it
     return () => this.unstub(address);
   }
@@ -462,7 +461,7 @@ export class Machine {
     const rip = this.reg('RIP');
     const trap: Trap = { vector, rip };
     if (vector === 14) trap.cr2 = this.reg('CR2');
-    if ([8, 10, 11, 12, 13, 14, 17].includes(vector)) trap.errorCode = errorCode;
+    if (ERROR_CODE_VECTORS.has(vector)) trap.errorCode = errorCode;
     this.dispatch(trap);
   }
 
@@ -472,46 +471,32 @@ export class Machine {
     return true;
   }
 
+  /** What the environment does with an exception; a bare CPU has no handler. */
+  protected handleTrap(_trap: Trap): TrapOutcome {
+    return { kind: 'fatal', reason: 'no exception handler' };
+  }
+
   private dispatch(trap: Trap): void {
     let outcome: TrapOutcome;
     try {
-      outcome = handleTrap(trap, this);
+      outcome = this.handleTrap(trap);
     } catch (e) {
       outcome = { kind: 'fatal', reason: `trap handler failed: ${(e as Error).message}` };
     }
     switch (outcome.kind) {
       case 'resume':
-        this.fixups.push({ vector: trap.vector, rip: trap.rip, resume: outcome.rip, note: outcome.note ?? '' });
+        this.fixups.push({ vector: trap.vector, rip: trap.rip, resume: outcome.rip, note: outcome.note });
         this.setReg('RIP', outcome.rip);
         return;
-      case 'run_fn': {
-        const { fn, resume } = outcome;
-        this.stopWith({ kind: 'host', run: () => this.runInExceptionHandler(fn, trap, resume) });
+      case 'host':
+        this.stopWith({ kind: 'host', run: outcome.run });
         return;
-      }
       case 'fatal':
         this.stopWith({ kind: 'fault', report: this.report(trap, outcome.reason) });
     }
   }
 
-  /** run_in_exception_handler(): call fn(struct cpu_user_regs *) and resume after the ud2 with all registers intact. */
-  private runInExceptionHandler(fn: bigint, trap: Trap, resume: bigint): bigint {
-    const saved = this.saveRegisters();
-    const frame = Buffer.alloc(200);
-    const order: RegName[] = ['R15', 'R14', 'R13', 'R12', 'RBP', 'RBX', 'R11', 'R10', 'R9', 'R8', 'RAX', 'RCX', 'RDX', 'RSI', 'RDI'];
-    order.forEach((r, i) => frame.writeBigUInt64LE(saved.get(r)!, i * 8));
-    frame.writeUInt32LE(trap.vector, 124); // entry_vector
-    frame.writeBigUInt64LE(trap.rip, 128);
-    frame.writeBigUInt64LE(saved.get('RFLAGS')!, 144);
-    frame.writeBigUInt64LE(saved.get('RSP')!, 152);
-    this.write(EXCEPTION_FRAME, frame);
-    this.call(fn, [EXCEPTION_FRAME]);
-    this.restoreRegisters(saved);
-    this.fixups.push({ vector: 6, rip: trap.rip, resume, note: 'run_fn' });
-    return resume;
-  }
-
-  private report(trap: Trap, reason: string): FaultReport {
+  protected report(trap: Trap, reason: string): FaultReport {
     const registers = this.registers();
     const r: FaultReport = {
       vector: trap.vector,
@@ -526,35 +511,9 @@ export class Machine {
     return r;
   }
 
-  /**
-   * Xen without frame pointers prints every stack word that points into text. We keep the words preceded by
-   * a call instruction (return addresses); when a direct call's target is not the function of the frame
-   * below, the word is stale or the link went through a tail call, and is marked unreliable (`? sym`).
-   */
-  backtrace(rip: bigint, rsp: bigint, max = 16): BacktraceFrame[] {
-    const frames: BacktraceFrame[] = [{ address: rip, symbol: this.symbolize(rip) }];
-    let callee = rip;
-    const top = STACK_BASE + BigInt(STACK_SIZE);
-    for (let sp = rsp & ~7n; sp < top && frames.length < max; sp += 8n) {
-      const v = this.peek(sp, 8)?.readBigUInt64LE(0);
-      if (v === undefined || v === RETURN_SENTINEL) break;
-      if (!this.regions.find(v)) continue;
-      const target = this.callTarget(v);
-      if (target === undefined) continue;
-      const reliable = target === 'indirect' || functionOf(this.symbolize(target)) === functionOf(this.symbolize(callee));
-      frames.push({ address: v, symbol: `${reliable ? '' : '? '}${this.symbolize(v)}` });
-      if (reliable) callee = v;
-    }
-    return frames;
-  }
-
-  /** The call instruction ending at `ret`: its direct target, 'indirect', or undefined if none. */
-  private callTarget(ret: bigint): bigint | 'indirect' | undefined {
-    const b = this.peek(ret - 7n, 7);
-    if (!b) return undefined;
-    if (b[2] === 0xe8) return ret + BigInt(b.readInt32LE(3));
-    const modrmCall = (i: number): boolean => b[i] === 0xff && ((b[i + 1]! >> 3) & 7) === 2;
-    return modrmCall(5) || modrmCall(4) || modrmCall(1) || (b[4] === 0x41 && modrmCall(5)) ? 'indirect' : undefined;
+  /** The call chain at a fault, as far as the environment can tell (only the faulting frame here). */
+  backtrace(rip: bigint, _rsp: bigint, _max = 16): BacktraceFrame[] {
+    return [{ address: rip, symbol: this.symbolize(rip) }];
   }
 
   // ---- snapshots ----------------------------------------------------------------------------------------

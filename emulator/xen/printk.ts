@@ -1,5 +1,16 @@
 // printk served from TypeScript for images we do not boot (their console is not initialised): Xen's format
 // subset (%s %c %d %i %u %x %X %o %p %pS %%, flags, width, precision, h/l/ll/z/t modifiers) over SysV varargs.
+import type { Machine } from './machine.ts';
+
+/** Serve Xen's printk at `address` from the host, writing to the machine's console. */
+export function servePrintk(machine: Machine, address: bigint): void {
+  machine.stub(address, 'printk', (regs, m) => {
+    const rsp = m.reg('RSP');
+    const args = sysvVarArgs(regs, 1, (i) => m.readU64(rsp + 8n * BigInt(i + 1)));
+    const text = formatPrintk(m.readCString(regs[0]!), args, (a) => m.readCString(a), (a) => m.symbolize(a));
+    m.console.write(text);
+  });
+}
 
 export interface VarArgs {
   next(): bigint;

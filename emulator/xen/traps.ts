@@ -1,19 +1,12 @@
 // What Xen's trap handlers (arch/x86/traps.c, extable.c) do with a CPU exception taken in hypervisor code:
 // #UD on a ud2 with a bug frame -> WARN/BUG/ASSERT/run_fn; otherwise the exception table of the region that
 // contains RIP; otherwise the fault is fatal.
+import type { Trap } from '../cpu/trap.ts';
 import type { Console } from './console.ts';
 import type { BugFrameInfo, RegionList } from './regions.ts';
 
-export interface Trap {
-  vector: number;
-  /** Faulting instruction (faults) or the next one (int3, a trap). */
-  rip: bigint;
-  cr2?: bigint;
-  errorCode?: number;
-}
-
-export type TrapOutcome =
-  | { kind: 'resume'; rip: bigint; note?: string }
+export type XenTrapOutcome =
+  | { kind: 'resume'; rip: bigint; note: string }
   | { kind: 'run_fn'; fn: bigint; resume: bigint }
   | { kind: 'fatal'; reason: string; bugFrame?: BugFrameInfo };
 
@@ -26,7 +19,7 @@ export interface TrapEnvironment {
   peek(address: bigint, length: number): Uint8Array | undefined;
 }
 
-export function handleTrap(t: Trap, env: TrapEnvironment): TrapOutcome {
+export function handleTrap(t: Trap, env: TrapEnvironment): XenTrapOutcome {
   const region = env.regions.find(t.rip);
   if (t.vector === 6 && region) {
     const insn = env.peek(t.rip, 2);
@@ -39,7 +32,7 @@ export function handleTrap(t: Trap, env: TrapEnvironment): TrapOutcome {
   return { kind: 'fatal', reason: `no exception-table entry in ${region.name}` };
 }
 
-function bugFrameOutcome(f: BugFrameInfo, rip: bigint, console: Console): TrapOutcome {
+function bugFrameOutcome(f: BugFrameInfo, rip: bigint, console: Console): XenTrapOutcome {
   const where = `${f.file ?? '<unknown>'}:${f.line}`;
   switch (f.type) {
     case 'run_fn':

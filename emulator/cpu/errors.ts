@@ -17,7 +17,7 @@ export interface FaultReport {
   where: string;
   cr2?: bigint;
   errorCode?: number;
-  /** Why the fault was fatal: "no exception-table entry", "Xen BUG at common/x.c:12", ... */
+  /** Why the fault was fatal: as the environment words it (e.g. "no exception-table entry") */
   reason: string;
   registers: Record<string, bigint>;
   backtrace: BacktraceFrame[];

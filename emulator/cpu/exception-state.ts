@@ -2,7 +2,7 @@
 // Unicorn never delivers through an IDT, so after one fault handled in the INTR hook the next becomes a double
 // fault and the third stops emulation silently. uc_context_save/restore copy the raw CPU state, so we find the
 // field's offset in the context blob once per process (calibration) and reset it after every exception.
-import { enablePaging } from './cpu.ts';
+import { enablePaging } from './control.ts';
 import { PageTables } from './paging.ts';
 import { PhysicalMemory } from './physical.ts';
 import { REG, Unicorn, viewNative } from './unicorn.ts';

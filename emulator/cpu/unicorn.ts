@@ -49,7 +49,7 @@ export const MIN_UNICORN = { major: 2, minor: 1 } as const;
 
 export function unicornLibraryPath(): string {
   if (process.env.XLP_UNICORN_LIB) return process.env.XLP_UNICORN_LIB;
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   const local = join(root, '.deps/unicorn/usr/lib/x86_64-linux-gnu/libunicorn.so.2');
   if (existsSync(local)) return local;
   throw new Error(

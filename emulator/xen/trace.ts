@@ -1,9 +1,10 @@
 // Traces for understanding: one guest call run with a per-instruction code hook. Only trace mode adds such a
 // hook (the normal path never has one): it is added for the traced call and removed after. The hook only
 // records (rip, bytes); disassembly, symbols and marks are worked out afterwards.
-import { disassemble, initDisassembler } from './disasm.ts';
-import { type FaultReport, GuestFault, GuestTimeout } from './errors.ts';
-import { type GuestValue, HOST_AREA, type Machine, RETURN_SENTINEL } from './machine.ts';
+import { disassemble, initDisassembler } from '../cpu/disasm.ts';
+import { type FaultReport, GuestFault, GuestTimeout } from '../cpu/errors.ts';
+import { type GuestValue, HOST_AREA, RETURN_SENTINEL } from '../cpu/cpu.ts';
+import type { Machine } from './machine.ts';
 
 export const DEFAULT_MAX_STEPS = 10_000;
 /** Unmapped host page: past --max, RIP is sent here so the fetch faults and every nested call unwinds at once. */

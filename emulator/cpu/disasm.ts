@@ -1,4 +1,4 @@
-// Disassembly through capstone-wasm (AT&T syntax, as objdump and Xen's own listings use).
+// Disassembly through capstone-wasm (AT&T syntax, as objdump uses).
 import { Capstone, Const, loadCapstone } from 'capstone-wasm';
 
 export interface Instruction {
