@@ -2,7 +2,7 @@
 // Expected values come from binutils (nm, readelf, objdump) run on the same file, not from xlp.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Machine } from '../../emulator/machine.ts';
+import { Machine } from '../../emulator/xen/machine.ts';
 import { bootImage } from '../../loader/boot.ts';
 import { DEBIAN_420_IMAGE, type Image } from '../../loader/image/index.ts';
 import { infoLines } from '../../cli/commands/info.ts';
