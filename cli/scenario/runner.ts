@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { GuestFault, GuestTimeout } from '../../emulator/cpu/errors.ts';
 import { bootImage } from '../../loader/boot.ts';
-import { REPO_ROOT } from '../../loader/image/index.ts';
+import { NAMED_IMAGES, REPO_ROOT } from '../../loader/image/index.ts';
 import { Errno, LivepatchError, errnoName } from '../../loader/livepatch/errno.ts';
 import { LivepatchHost } from '../../loader/livepatch/host.ts';
 import type { FaultExpectation, Scenario, Step } from './schema.ts';
@@ -48,7 +48,7 @@ function here(s: Scenario): string {
 }
 
 function imagePath(s: Scenario): string {
-  if (s.image === 'builtin' || s.image === 'debian') return s.image;
+  if (Object.hasOwn(NAMED_IMAGES, s.image)) return s.image;
   return isAbsolute(s.image) ? s.image : join(here(s), s.image);
 }
 
@@ -57,7 +57,7 @@ export function payloadFile(s: Scenario, step: Step): string {
   if (step.file || t.includes('/') || t.endsWith('.livepatch')) return isAbsolute(t) ? t : join(here(s), t);
   const dir = s.payloads
     ? (isAbsolute(s.payloads) ? s.payloads : join(here(s), s.payloads))
-    : s.image === 'builtin' || s.image === 'debian' ? join(REPO_ROOT, 'build/payloads', s.image) : undefined;
+    : Object.hasOwn(NAMED_IMAGES, s.image) ? join(REPO_ROOT, 'build/payloads', s.image) : undefined;
   if (!dir) throw new Error(`step ${step.index}: give \`payloads:\` (a directory) or \`file:\` for an image given by path`);
   return join(dir, `${t}.livepatch`);
 }

@@ -2,6 +2,7 @@
 # xen/test/livepatch/Makefile builds its tests, for two target images:
 #   builtin: ../build/guest/xen-syms (this directory's image)
 #   debian:  Debian's xen-syms-4.17-amd64 (skipped if it is not installed)
+#   debian-4.20: Debian 13's xen-syms-4.20-amd64, fetched into ../.deps by the set-up (skipped if absent)
 # Output: ../build/payloads/<target>/<name>.livepatch; objects, notes and the
 # generated payload_config.h under ../build/payloads/<target>/obj/.
 #
@@ -13,9 +14,12 @@
 PL_OUT ?= $(if $(filter ../build/guest,$(O)),../build/payloads,$(O)/payloads)
 DEBIAN_XEN_SYMS ?= /usr/lib/debug/boot/xen-syms-4.17-amd64
 
+DEBIAN_420_XEN_SYMS ?= ../.deps/xen-4.20/usr/lib/debug/boot/xen-syms-4.20-amd64
+
 PL_IMAGE_builtin := $(O)/xen-syms
 PL_IMAGE_debian := $(DEBIAN_XEN_SYMS)
-PL_TARGETS := builtin $(if $(wildcard $(DEBIAN_XEN_SYMS)),debian)
+PL_IMAGE_debian-4.20 := $(DEBIAN_420_XEN_SYMS)
+PL_TARGETS := builtin $(if $(wildcard $(DEBIAN_XEN_SYMS)),debian) $(if $(wildcard $(DEBIAN_420_XEN_SYMS)),debian-4.20)
 
 # Payloads for every target, then the builtin-only ones (they refer to
 # symbols Debian's Xen does not have).
@@ -28,6 +32,7 @@ PL_COMMON := \
   xlp_fault_fixup xlp_warn xlp_bug xlp_reloc_overflow xlp_dup_symbol
 PL_LIST_builtin := $(PL_COMMON) xlp_static_ref xlp_endbr xlp_order_jmp xlp_order_nop
 PL_LIST_debian := $(PL_COMMON)
+PL_LIST_debian-4.20 := $(PL_COMMON)
 
 # Objects of each payload, in link order.  Generated ones:
 #   note.o             the target's .note.gnu.build-id as .livepatch.depends
@@ -69,6 +74,7 @@ PL_FUNC_SRCS := $(notdir $(wildcard payloads/*_func.c))
 # Sources per target (the builtin-only ones are not compiled for Debian).
 PL_SRCS_builtin := $(notdir $(wildcard payloads/*.c))
 PL_SRCS_debian := $(filter-out xlp_static_ref% xlp_endbr% xlp_order_%,$(PL_SRCS_builtin))
+PL_SRCS_debian-4.20 := $(PL_SRCS_debian)
 
 PL_CPPFLAGS := $(CPPFLAGS) -Ipayloads/include
 PL_CFLAGS := $(CFLAGS) $(RETURN_THUNK)

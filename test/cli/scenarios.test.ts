@@ -10,8 +10,8 @@ const SCENARIOS = join(REPO_ROOT, 'scenarios');
 const shipped = readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml'));
 
 describe('shipped scenarios', () => {
-  it('include the canonical sequence for both images', () => {
-    expect(shipped).toEqual(expect.arrayContaining(['canonical-builtin.yaml', 'canonical-debian.yaml']));
+  it('include the canonical sequence for every image', () => {
+    expect(shipped).toEqual(expect.arrayContaining(['canonical-builtin.yaml', 'canonical-debian.yaml', 'canonical-debian-4.20.yaml']));
   });
   it.each(shipped)('%s passes', async (f) => {
     const r = await xlp('run', join(SCENARIOS, f));

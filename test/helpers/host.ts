@@ -5,8 +5,8 @@ import { payloadPath } from '../../loader/livepatch/payload-files.ts';
 import { LivepatchError } from '../../loader/livepatch/errno.ts';
 import { type HostOptions, LivepatchHost } from '../../loader/livepatch/host.ts';
 
-export type Target = 'builtin' | 'debian';
-export const TARGETS: Target[] = ['builtin', 'debian'];
+export type Target = 'builtin' | 'debian' | 'debian-4.20';
+export const TARGETS: Target[] = ['builtin', 'debian', 'debian-4.20'];
 
 export function payloadBytes(target: Target, name: string): Buffer {
   return readFileSync(payloadPath(target, name));
@@ -20,7 +20,10 @@ export function extraVersion(h: LivepatchHost): string {
   return h.machine.readCString(h.image.call('xen_extra_version'));
 }
 
-export const ORIGINAL_EXTRA: Record<Target, string> = { builtin: '.0-xlp', debian: '.7' };
+/** Xen 4.17 (ours follows 4.17; Debian 12) and 4.20 (Debian 13): what xen_minor_version() returns. */
+export const MINOR_VERSION: Record<Target, number> = { builtin: 17, debian: 17, 'debian-4.20': 20 };
+
+export const ORIGINAL_EXTRA: Record<Target, string> = { builtin: '.0-xlp', debian: '.7', 'debian-4.20': '.5-pre' };
 
 /** The errno name a call fails with (throws if it does not fail with a LivepatchError). */
 export function errnoOf(fn: () => unknown): string {
