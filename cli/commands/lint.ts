@@ -11,18 +11,21 @@ interface LintOptions {
   json?: boolean;
   writeExpectations?: boolean;
   stats?: boolean;
+  together?: boolean;
 }
 
 export function registerLint(program: Command, io: Output): void {
   withImageOption(program.command('lint'))
     .description('check payloads against an image before loading them (without payloads: the image alone)')
-    .argument('[payloads...]', 'payload files, in upload order (later ones may depend on earlier ones)')
+    .argument('[payloads...]', 'payload files, each linted against the image alone (see --together)')
+    .option('--together', 'the payloads are loaded together, in the order given: later ones may link against and stack ' +
+      'on earlier ones, and their exported names must not collide')
     .option('--json', 'print the report as JSON')
     .option('--write-expectations', 'print the expected old code of every patched function as C initialisers')
     .option('--stats', 'also print counts for the image (functions, ENDBR64, numbered locals, clones)')
     .action((payloads: string[], o: LintOptions) => {
       const image = LintImage.load(resolveImage(o.image));
-      const report = lintImage(image, payloads);
+      const report = lintImage(image, payloads, { together: !!o.together });
       const figures = o.stats ? imageFigures(image) : undefined;
       if (o.json) {
         const data = toJson(report) as Record<string, unknown>;

@@ -49,11 +49,11 @@ export const RULES = {
   },
   XLP004: {
     name: 'old-size',
-    severities: ['error'],
-    what: 'old_size in .livepatch.funcs differs from the size of the image\'s function, or old_addr is not ' +
-      'the start of a function',
-    why: 'the payload was built against another image, or its record is wrong; Xen checks the trampoline ' +
-      'and the expectation length against old_size only',
+    severities: ['error', 'warning'],
+    what: 'old_addr is not the start of a function (error); old_size in .livepatch.funcs differs from the size ' +
+      'of the image\'s function, naming the instruction it ends inside (warning)',
+    why: 'the payload was built against another image, or its record is wrong; Xen 4.17 uses old_size only to ' +
+      'bound the trampoline and the expectation length, so a wrong old_size alone still loads and works',
     hint: 'set old_size to the image\'s size (shown), and old_addr to the function\'s start',
   },
   XLP005: {
@@ -125,6 +125,14 @@ export const RULES = {
       'in neither the image nor an earlier payload',
     why: 'Xen refuses the upload with -ENOENT',
     hint: 'use the image\'s exact name (`path#name` for statics), or give the payload that defines it first',
+  },
+  XLP014: {
+    name: 'nop-cuts-insn',
+    severities: ['error'],
+    what: 'a NOP patch (new_addr 0) ends inside an instruction of the old code (the instruction is shown)',
+    why: 'the bytes of the cut instruction left after the NOPs execute as another instruction: the patched ' +
+      'function runs garbage (a #PF or worse)',
+    hint: 'make new_size end on an instruction boundary (shown), e.g. before the last whole instruction',
   },
 } as const satisfies Record<string, RuleInfo>;
 

@@ -39,6 +39,8 @@ export interface LintContext {
   payloads: LintPayload[];
   targets: PatchTarget[];
   expectations: SuggestedExpectation[];
+  /** The payloads are one set loaded together (else a single payload against the image alone). */
+  together: boolean;
   report(rule: RuleId, f: FindingInput): void;
 }
 
@@ -51,11 +53,11 @@ export interface FindingInput {
   payload?: LintPayload;
 }
 
-export function makeContext(image: LintImage, space: PayloadSpace, findings: Finding[]): LintContext {
+export function makeContext(image: LintImage, space: PayloadSpace, findings: Finding[], together: boolean): LintContext {
   const payloads = space.loaded;
   const targets = payloads.flatMap((p, i) => p.funcs.map((f) => target(image, payloads.slice(0, i), p, f)));
   return {
-    image, payloads, targets, expectations: [],
+    image, payloads, targets, expectations: [], together,
     report(rule, f) {
       findings.push({
         rule, severity: f.severity ?? RULES[rule].severities[0], symbol: f.symbol, message: f.message,

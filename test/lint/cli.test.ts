@@ -1,11 +1,14 @@
 // `xlp lint`: text blocks and exit codes, --json, --write-expectations (and that its output, compiled into the
 // payload, satisfies lint and matches the image), and the image alone.
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Output } from '../../cli/options.ts';
 import { main } from '../../cli/xlp.ts';
-import { BUILTIN_IMAGE } from '../../loader/image/index.ts';
-import { LintImage } from '../../loader/lint/index.ts';
+import { BUILTIN_IMAGE, DEBIAN_IMAGE, REPO_ROOT } from '../../loader/image/index.ts';
+import { LintImage, lint } from '../../loader/lint/index.ts';
+import { payloadPath } from '../../loader/livepatch/payload-files.ts';
 import { FixtureBuilder } from './fixtures.ts';
 
 async function xlp(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
@@ -75,6 +78,40 @@ describe('xlp lint (text)', () => {
     const r = await xlp('lint', join(fx.dir, 'nope.livepatch'));
     expect(r.code).toBe(1);
     expect(r.err[0]).toMatch(/^xlp: ENOENT/);
+  });
+});
+
+describe('several payloads: each alone, or --together', () => {
+  const hello = payloadPath('builtin', 'xen_hello_world');
+  const hooks = payloadPath('builtin', 'xen_prepost_hooks');
+
+  it('lints each payload against the image alone by default: no collision between them', async () => {
+    const r = await xlp('lint', hello, hooks);
+    expect(r.code).toBe(0);
+    expect(r.out.filter((l) => l.startsWith('error'))).toEqual([]);
+  });
+
+  it('with --together, the locals both export collide (-EEXIST), as nm shows', async () => {
+    // Names both define (nm), less .LCn (Xen skips .L locals of merged sections) and each one's new function.
+    const defined = (f: string): string[] => execFileSync('nm', ['--defined-only', f], { encoding: 'utf8' })
+      .split('\n').map((l) => l.split(' ')[2]).filter((n): n is string => !!n && !n.startsWith('.L') && n !== 'xen_hello_world');
+    const both = defined(hooks).filter((n) => defined(hello).includes(n));
+    expect(both.length).toBeGreaterThan(0);
+    const r = await xlp('lint', '--together', hello, hooks);
+    expect(r.code).toBe(1);
+    expect(r.out.filter((l) => l.startsWith('error')).sort()).toEqual(both.map((n) =>
+      `error   XLP002 ${n}: xen_hello_world.livepatch exports it too: uploading both fails with -EEXIST`).sort());
+  });
+
+  it("gives for the shipped Debian set exactly the findings of each payload linted on its own", () => {
+    const files = readdirSync(join(REPO_ROOT, 'build/payloads/debian')).filter((f) => f.endsWith('.livepatch'))
+      .map((f) => join(REPO_ROOT, 'build/payloads/debian', f));
+    const key = (f: { rule: string; symbol: string; message: string; payload?: string }): string =>
+      `${f.payload} ${f.rule} ${f.symbol}: ${f.message}`;
+    const set = lint(DEBIAN_IMAGE, files);
+    expect(set.together).toBe(false);
+    expect(set.findings.map(key)).toEqual(files.flatMap((f) => lint(DEBIAN_IMAGE, [f]).findings.map(key)));
+    expect(lint(DEBIAN_IMAGE, files, { together: true }).summary.errors).toBeGreaterThan(set.summary.errors);
   });
 });
 

@@ -34,8 +34,11 @@ export function buildIdsRule(ctx: LintContext): void {
     if (base) continue;
     ctx.report('XLP011', {
       symbol: '-', payload: p,
-      message: '.livepatch.depends matches neither the image nor any payload given: APPLY fails (-EINVAL)',
+      message: ctx.together
+        ? '.livepatch.depends matches neither the image nor any payload given: APPLY fails (-EINVAL)'
+        : '.livepatch.depends is not the image\'s build-id: alone on the image, APPLY fails (-EINVAL)',
       details: [`depends:          ${idHex(depends)}`, imageLine, ...others(ctx.payloads, p)],
+      ...(ctx.together ? {} : { hint: 'if it stacks on another payload, lint both with --together, that one first' }),
     });
   }
 }

@@ -1,8 +1,10 @@
-// XLP003: the old function must hold the trampoline; XLP004: old_size and old_addr must describe the image's
-// function exactly.
+// XLP003: the old function must hold the trampoline; XLP004: old_size and old_addr should describe the image's
+// function. Xen 4.17 uses old_size only as a bound (trampoline room, expectation length), so a wrong old_size
+// loads and works: a warning. An old_addr inside a function patches the middle of its code: an error.
 import { ARCH_PATCH_INSN_SIZE } from '../../arch/x86/trampoline.ts';
 import type { LintContext, PatchTarget } from '../context.ts';
 import { bytesHex, hex, where } from '../describe.ts';
+import { cutText, instructionCut } from '../insn-cut.ts';
 
 export function trampolineRule(ctx: LintContext): void {
   for (const t of ctx.targets) {
@@ -50,9 +52,12 @@ function sizeChecks(ctx: LintContext, t: PatchTarget, size: number): void {
     });
   }
   if (func.oldSize !== size) {
+    const cut = instructionCut(ctx.image, t.region!, t.oldAddr! + BigInt(func.oldSize));
     ctx.report('XLP004', {
-      symbol: t.label, payload: t.payload,
-      message: `old_size is ${func.oldSize}, the image's function is ${size} bytes`,
+      severity: 'warning', symbol: t.label, payload: t.payload,
+      message: `old_size is ${func.oldSize}, the image's function is ${size} bytes` +
+        (cut ? `; it ends inside ${cutText(ctx.image, cut)}` : ''),
+      details: ['Xen 4.17 uses old_size only to bound the trampoline and the expectation: upload and APPLY succeed'],
       hint: `set old_size to ${size} (${hex(size)})`,
     });
   }
