@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what xlp needs on a Debian machine; idempotent and quick when all is present.
-#  - gcc, binutils, make and Debian's Xen 4.17 debug image via apt-get (--no-install-recommends: nothing else
+#  - gcc, binutils, make, gdb (tests check our DWARF reader against it) and Debian's Xen 4.17 debug image via apt-get (--no-install-recommends: nothing else
 #    is installed or upgraded; sudo when not root);
 #  - from Debian trixie, with a private apt configuration into .deps/ (nothing installed system-wide): Unicorn
 #    >= 2.1 (libunicorn2t64, loaded by path) and Xen 4.20's debug image (xen-hypervisor-4.20-amd64-dbg);
@@ -11,7 +11,7 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 
 missing=()
-for p in gcc binutils make xen-hypervisor-4.17-amd64-dbg; do
+for p in gcc binutils make gdb xen-hypervisor-4.17-amd64-dbg; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
