@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what xlp needs on a Debian machine; idempotent and quick when all is present.
-#  - gcc, binutils, make, gdb (tests check our DWARF reader against it) and Debian's Xen 4.17 debug image via apt-get (--no-install-recommends: nothing else
-#    is installed or upgraded; sudo when not root);
+#  - gcc, binutils, make, gdb (tests check our DWARF reader against it) and Debian's Xen 4.17 debug image via
+#    apt-get (--no-install-recommends: nothing else is installed or upgraded; sudo when not root);
 #  - from Debian trixie, with a private apt configuration into .deps/ (nothing installed system-wide): Unicorn
 #    >= 2.1 (libunicorn2t64, loaded by path) and Xen 4.20's debug image (xen-hypervisor-4.20-amd64-dbg);
 #  - npm packages from the lock file (npm ci) when node_modules is missing or older than the lock file.
