@@ -2,9 +2,9 @@
 SHELL := /bin/bash
 TSX := node --import tsx
 
-.PHONY: all deps guest demo test bench typecheck clean
+.PHONY: all deps guest build demo test bench typecheck clean
 
-all: guest
+all: guest build
 
 deps:
 	@bash tools/setup-deps.sh
@@ -12,15 +12,19 @@ deps:
 guest: deps
 	@$(MAKE) --no-print-directory -C guest
 
-demo: guest
-	@$(TSX) cli/demo.ts
+# The compiled JavaScript that bin/xlp, the package and explore's workers run (dist/, rebuilt when stale).
+build: deps
+	@$(TSX) tools/build-dist.ts
 
-test: guest
+demo: guest build
+	@node dist/cli/demo.js
+
+test: guest build
 	npx tsc --noEmit
 	npx vitest run
 
-bench: guest
+bench: guest build
 	@$(TSX) bench/run.ts
 
 clean:
-	rm -rf build
+	rm -rf build dist

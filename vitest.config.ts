@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Tests that start bin/xlp run the compiled CLI: rebuild dist/ first when a source is newer.
+    globalSetup: ['tools/build-dist.ts'],
   },
 });

@@ -1,6 +1,6 @@
-#!/usr/bin/env -S node --import tsx
 // The xlp command: each verb registers itself from cli/commands/.
 import { Command, CommanderError } from 'commander';
+import { pathToFileURL } from 'node:url';
 import { registerCall } from './commands/call.ts';
 import { registerExplore } from './commands/explore.ts';
 import { registerInfo } from './commands/info.ts';
@@ -43,8 +43,11 @@ export async function main(argv: string[], io: Output = stdio): Promise<number> 
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/xlp')) {
+/** The process's command: bin/xlp (compiled) and `tsx cli/xlp.ts` (development) both come here. */
+export async function runCommand(): Promise<void> {
   // `xlp list | head`: a closed pipe ends the command quietly, as for any Unix tool.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? process.exit(0) : undefined));
   process.exitCode = await main(process.argv.slice(2));
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runCommand();

@@ -31,10 +31,14 @@ export interface UnitProgress {
 }
 
 /**
- * The worker's TypeScript is loaded through tsx, registered from this checkout's node_modules inside the
- * worker: execArgv's `--import tsx` does not reach worker threads on Node 20, and under vitest there is none.
+ * Compiled, the worker is plain JavaScript next to this module. From the TypeScript sources (development,
+ * vitest) it is loaded through tsx, registered inside the worker: execArgv's `--import tsx` does not reach
+ * worker threads on Node 20, and under vitest there is none.
  */
 function spawn(data: WorkerData): Worker {
+  if (import.meta.url.endsWith('.js')) {
+    return new Worker(new URL('./worker.js', import.meta.url), { workerData: data, execArgv: [] });
+  }
   const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   const tsx = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
   const entry = new URL('./worker.ts', import.meta.url).href;

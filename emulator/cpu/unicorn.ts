@@ -3,8 +3,7 @@
 // 2.1.x that `make` unpacks into .deps/unicorn (or $XLP_UNICORN_LIB) and refuse anything older.
 import koffi, { type TypeObject } from 'koffi';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BUNDLED_UNICORN } from './install.ts';
 
 export const UC_ARCH_X86 = 4;
 export const UC_MODE_64 = 8;
@@ -49,8 +48,7 @@ export const MIN_UNICORN = { major: 2, minor: 1 } as const;
 
 export function unicornLibraryPath(): string {
   if (process.env.XLP_UNICORN_LIB) return process.env.XLP_UNICORN_LIB;
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-  const local = join(root, '.deps/unicorn/usr/lib/x86_64-linux-gnu/libunicorn.so.2');
+  const local = BUNDLED_UNICORN;
   if (existsSync(local)) return local;
   throw new Error(
     `Unicorn >= ${MIN_UNICORN.major}.${MIN_UNICORN.minor} not found at ${local}: run \`make test\` or \`make demo\`, ` +

@@ -1,12 +1,12 @@
 // Where images come from: `builtin` (our guest, built by `make`), `debian` (xen-hypervisor-4.17-amd64-dbg),
 // `debian-4.20` (trixie's xen-hypervisor-4.20-amd64-dbg), or any path to a Xen xen-syms.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { BUILTIN_IMAGE, DEBIAN_IMAGE, PACKAGE_ROOT } from '../../setup/paths.ts';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const BUILTIN_IMAGE = join(REPO_ROOT, 'build/guest/xen-syms');
-export const DEBIAN_IMAGE = '/usr/lib/debug/boot/xen-syms-4.17-amd64';
+export { BUILTIN_IMAGE, DEBIAN_IMAGE };
+/** The checkout or installed package xlp runs from. */
+export const REPO_ROOT = PACKAGE_ROOT;
 /** Debian 13's hypervisor, fetched by the set-up (tools/setup-deps.sh) into .deps/, never installed system-wide. */
 export const DEBIAN_420_IMAGE = join(REPO_ROOT, '.deps/xen-4.20/usr/lib/debug/boot/xen-syms-4.20-amd64');
 

@@ -1,5 +1,5 @@
-// The explore verb: --json for machines, bad arguments, and bin/xlp with worker threads (tsx registered in
-// each worker from the checkout's node_modules).
+// The explore verb: --json for machines, bad arguments, and bin/xlp with worker threads (the compiled worker
+// from dist/; in-process tests load the TypeScript worker through tsx).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,7 +60,7 @@ describe('xlp explore arguments', () => {
 });
 
 describe('bin/xlp explore', () => {
-  it('runs its worker threads through the launcher (tsx in every worker)', () => {
+  it('runs its compiled worker threads through bin/xlp', () => {
     const r = spawnSync(join(REPO_ROOT, 'bin/xlp'), ['explore', '--json', '--jobs', '2', '--nodeps', '--orders', 'xlp_warn', 'xlp_endbr', 'xlp_order_jmp'], {
       encoding: 'utf8', cwd: tmp,
     });

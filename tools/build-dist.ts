@@ -1,0 +1,72 @@
+// Compiles xlp's runtime sources into dist/ (tsconfig.build.json) when a source is newer than the last build.
+// `make` runs it; so does vitest's global set-up, so tests that start bin/xlp never run stale JavaScript.
+// Concurrent builds in one checkout (two vitest runs) take turns through a lock file.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import lockfile from 'proper-lockfile';
+import { PACKAGE_ROOT } from '../setup/paths.ts';
+
+const DIST = join(PACKAGE_ROOT, 'dist');
+const STAMP = join(DIST, '.tsbuildinfo');
+const INPUTS = ['index.ts', 'setup', 'loader', 'emulator', 'cli', 'types', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+
+function newestInput(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((e) => newestInput(join(path, e))));
+}
+
+function stale(): boolean {
+  let built: number;
+  try {
+    built = statSync(STAMP).mtimeMs;
+  } catch {
+    return true;
+  }
+  return INPUTS.some((p) => newestInput(join(PACKAGE_ROOT, p)) > built);
+}
+
+/**
+ * Build dist/ if stale (or from scratch with `clean`: what `npm pack` ships has no leftovers of removed files;
+ * `strict`: a type error fails the build).
+ */
+export async function buildDist(opts: { clean?: boolean; strict?: boolean } = {}): Promise<boolean> {
+  if (!opts.clean && !stale()) return false;
+  mkdirSync(DIST, { recursive: true });
+  const release = await lockfile.lock(DIST, {
+    lockfilePath: join(PACKAGE_ROOT, '.dist.lock'),
+    realpath: false,
+    retries: { retries: 600, minTimeout: 100, maxTimeout: 200 },
+  });
+  try {
+    if (!opts.clean && !stale()) return false; // built by whoever held the lock
+    if (opts.clean) rmSync(DIST, { recursive: true, force: true });
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    try {
+      execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: PACKAGE_ROOT, stdio: 'inherit' });
+    } catch (e) {
+      // tsc still writes the JavaScript when it finds type errors (`make test` reports them through tsc --noEmit);
+      // a work-in-progress type error must not stop every test that starts bin/xlp.
+      if (opts.strict || !existsSync(join(DIST, 'cli/xlp.js'))) throw e;
+      process.stderr.write('build-dist: dist/ written despite the type errors above\n');
+    }
+    // tsc may leave its build info alone when no output changed; the stamp must still say "built after the inputs".
+    const now = new Date();
+    utimesSync(STAMP, now, now);
+    return true;
+  } finally {
+    await release();
+  }
+}
+
+/** vitest's globalSetup. */
+export default async function setup(): Promise<void> {
+  await buildDist();
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await buildDist({ clean: process.argv.includes('--clean'), strict: process.argv.includes('--strict') });
+}
