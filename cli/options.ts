@@ -11,6 +11,8 @@ export function withImageOption(cmd: Command): Command {
 export interface Output {
   out(line: string): void;
   err(line: string): void;
+  /** --quiet: no `xlp:` explanation after xen-livepatch's own lines. */
+  quiet?: boolean;
 }
 
 export const stdio: Output = {

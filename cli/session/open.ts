@@ -1,0 +1,22 @@
+// Opening the persistent host for a verb that needs one: without a booted host, say so and how to boot, then
+// boot $XLP_IMAGE or builtin as before (scripts written for xen-livepatch never run `boot`).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Output } from '../options.ts';
+import { explain } from '../xen-livepatch/explain.ts';
+import { Session } from './journal.ts';
+
+export const BOOT_HINT = 'xlp boot --image builtin|debian|PATH';
+
+export function isBooted(dir: string): boolean {
+  return existsSync(join(dir, 'journal.json'));
+}
+
+export function defaultImage(): string {
+  return process.env.XLP_IMAGE ?? 'builtin';
+}
+
+export function openHost(dir: string, io: Output): Session {
+  if (!isBooted(dir)) explain(io, `no booted host in ${dir}: booting the ${defaultImage()} image ($XLP_IMAGE or builtin; choose with \`${BOOT_HINT}\`)`);
+  return Session.open(dir, defaultImage());
+}
