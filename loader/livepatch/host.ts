@@ -46,7 +46,7 @@ export interface PayloadStatus {
 
 export interface ListEntry extends PayloadStatus {
   name: string;
-  /** .modinfo strings (Xen returns them NUL-separated). */
+  /** .modinfo strings, empty ones included (Xen returns them NUL-separated). */
   metadata: string[];
 }
 
@@ -234,7 +234,8 @@ export class LivepatchHost {
     this.alive();
     return this.payloads.map((p) => ({
       name: p.name, state: p.state, rc: p.rc,
-      metadata: p.prepared.metadata ? Buffer.from(p.prepared.metadata).toString('latin1').split('\0').filter(Boolean) : [],
+      // Every string, empty ones too: .modinfo ends with a NUL, so the last split piece is not one.
+      metadata: p.prepared.metadata ? Buffer.from(p.prepared.metadata).toString('latin1').split('\0').slice(0, -1) : [],
     }));
   }
 
