@@ -2,11 +2,11 @@
 // boot $XLP_IMAGE or builtin as before (scripts written for xen-livepatch never run `boot`).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { BOOT_HINT } from '../images.ts';
 import type { Output } from '../options.ts';
 import { explain } from '../xen-livepatch/explain.ts';
 import { Session } from './journal.ts';
 
-export const BOOT_HINT = 'xlp boot --image builtin|debian|PATH';
 
 export function isBooted(dir: string): boolean {
   return existsSync(join(dir, 'journal.json'));

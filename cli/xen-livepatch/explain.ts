@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { XEN_LIVEPATCH_NAME_SIZE, type ActionName, type PayloadState } from '../../loader/livepatch/abi.ts';
 import { Errno, type LivepatchError, errnoName } from '../../loader/livepatch/errno.ts';
 import type { LivepatchHost } from '../../loader/livepatch/host.ts';
+import { BOOT_HINT } from '../images.ts';
 import type { Output } from '../options.ts';
 import { didYouMean } from '../suggest.ts';
 
@@ -53,7 +54,7 @@ export function uploadRefused(host: LivepatchHost, name: string, file: string, e
   let reason = `${file}: ${e.reason}`;
   if (e.errno === Errno.EEXIST) reason += buildIdOwner(host, e);
   if (/does not match the hypervisor build-id/.test(e.reason)) {
-    reason += `; the host runs ${host.image.path ?? host.image.name}: boot the image ${name} was built for (xlp boot --image builtin|debian|PATH)`;
+    reason += `; the host runs ${host.image.path ?? host.image.name}: boot the image ${name} was built for (${BOOT_HINT})`;
   }
   return reason;
 }

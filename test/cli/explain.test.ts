@@ -64,7 +64,7 @@ describe('xlp: explains each refusal after the xen-livepatch lines', () => {
     const dir = mkdtempSync(join(tmpdir(), 'xlp-state-'));
     expect(await xlp('list', '--state', dir)).toEqual({
       code: 0, out: ['Nothing to list'],
-      err: [`xlp: no booted host in ${dir}: booting the builtin image ($XLP_IMAGE or builtin; choose with \`xlp boot --image builtin|debian|PATH\`)`],
+      err: [`xlp: no booted host in ${dir}: booting the builtin image ($XLP_IMAGE or builtin; choose with \`xlp boot --image builtin|debian|debian-4.20|PATH\`)`],
     });
   });
 });
@@ -136,5 +136,5 @@ describe("xen-livepatch 4.17.7's own texts", () => {
 
 it('boot --image with a near-miss suggests the image', async () => {
   const r = await xlp('boot', '--image', 'debain', '--state', mkdtempSync(join(tmpdir(), 'xlp-state-')));
-  expect(r).toEqual({ code: 1, out: [], err: ["xlp: no image debain: --image takes builtin, debian or the path of a Xen 4.17 xen-syms (did you mean 'debian'?)"] });
+  expect(r).toEqual({ code: 1, out: [], err: ["xlp: no image debain: --image takes builtin, debian, debian-4.20 or the path of a Xen xen-syms (did you mean 'debian'?)"] });
 });
