@@ -9,7 +9,7 @@ import { type Output, withImageOption } from '../options.ts';
 import { renderHtml } from '../trace/html.ts';
 import { type PatchedFunction, patchedFunctions, trampolineSites } from '../trace/patches.ts';
 import { type TraceReport, succeeded } from '../trace/report.ts';
-import { renderText } from '../trace/text.ts';
+import { textLines } from '../trace/text.ts';
 
 export interface TraceCommand {
   image: string;
@@ -40,7 +40,7 @@ export async function runTrace(c: TraceCommand, io: Output): Promise<number> {
       trampolines: trampolineSites(patches.patched),
     });
     const report: TraceReport = { image: booted.image.name, symbol: c.symbol, args: c.args, string: c.string, trace, ...patches };
-    renderText(report).forEach((l) => io.out(l));
+    for (const l of textLines(report)) io.out(l);
     if (c.html) {
       writeFileSync(c.html, renderHtml(report));
       io.out(`wrote ${c.html}`);

@@ -8,12 +8,22 @@ const MAX_SYMBOL_WIDTH = 48;
 export const hexBytes = (b: Uint8Array): string => Buffer.from(b).toString('hex').replace(/(..)(?!$)/g, '$1 ');
 
 export function renderText(r: TraceReport): string[] {
+  return [...textLines(r)];
+}
+
+/** The lines one by one: a long trace is printed without holding all its text at once. */
+export function* textLines(r: TraceReport): Generator<string> {
   const steps = r.trace.steps;
   const applied = r.applied.length ? ` with ${r.applied.join(', ')} applied` : '';
-  const lines = [`trace of ${callText(r)} on ${r.image}${applied}: ${steps.length} instruction${steps.length === 1 ? '' : 's'}`];
+  yield `trace of ${callText(r)} on ${r.image}${applied}: ${steps.length} instruction${steps.length === 1 ? '' : 's'}`;
   const num = String(steps.length).length;
-  const sym = Math.min(MAX_SYMBOL_WIDTH, Math.max(0, ...steps.map((s) => s.symbol.length)));
-  const bytes = Math.max(0, ...steps.map((s) => hexBytes(s.bytes).length));
+  // A loop, not Math.max(...array): a spread of a million-step trace overflows the call stack.
+  let sym = 0;
+  let bytes = 0;
+  for (const s of steps) {
+    sym = Math.max(sym, Math.min(MAX_SYMBOL_WIDTH, s.symbol.length));
+    bytes = Math.max(bytes, s.bytes.length * 3 - 1);
+  }
   const row = (s: TraceStep, i: number): string => {
     const marks = stepMarks(s).map((m) => markText(m, s, r));
     const cols = [
@@ -22,10 +32,9 @@ export function renderText(r: TraceReport): string[] {
     ];
     return [cols.join('  '), ...marks].join('  ').trimEnd();
   };
-  steps.forEach((s, i) => {
-    lines.push(row(s, i));
-    for (const c of consoleMarks(s)) lines.push(`${' '.repeat(num)}  console: ${c.line}`);
-  });
-  lines.push(...outcomeLines(r));
-  return lines;
+  for (let i = 0; i < steps.length; i++) {
+    yield row(steps[i]!, i);
+    for (const c of consoleMarks(steps[i]!)) yield `${' '.repeat(num)}  console: ${c.line}`;
+  }
+  yield* outcomeLines(r);
 }

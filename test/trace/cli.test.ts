@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/xlp.ts';
 import type { Output } from '../../cli/options.ts';
 import { payloadPath } from '../../loader/livepatch/payload-files.ts';
+import { textLines } from '../../cli/trace/text.ts';
+import type { TraceStep } from '../../emulator/trace.ts';
 
 async function xlp(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
@@ -76,5 +78,20 @@ describe('xlp trace', () => {
     const bad = await xlp('trace', '--max', '0', 'xen_extra_version');
     expect(bad.code).toBe(1);
     expect(bad.err.join('\n')).toContain('not a positive integer: 0');
+  });
+
+  it('prints a trace of any length (issue 9: a million steps overflowed the call stack)', () => {
+    const step: TraceStep = { address: 0xffff82d040201000n, bytes: Uint8Array.from([0xeb, 0xfe]), text: 'jmp 0xffff82d040201000', symbol: 'idle_loop+0x0', marks: [] };
+    const n = 600_000; // far more than a spread into Math.max() survives
+    const steps = new Array<TraceStep>(n).fill(step);
+    let count = 0;
+    let last = '';
+    for (const l of textLines({ image: 'builtin', symbol: 'idle_loop', args: [], applied: [], patched: [], string: false,
+      trace: { steps, truncated: true, max: n, console: [] } })) {
+      count++;
+      last = l;
+    }
+    expect(count).toBe(1 + n + 1);
+    expect(last).toBe(`trace stopped after ${n} instructions (--max ${n}): idle_loop() had not returned`);
   });
 });
