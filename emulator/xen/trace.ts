@@ -27,8 +27,11 @@ export type ConsoleSeverity = 'warn' | 'bug' | 'info';
 export type TraceMark =
   /** The jump a payload wrote at a patched function, taken. */
   | { kind: 'trampoline'; target: bigint; targetSymbol: string }
-  /** This instruction faulted and a handler (exception table, WARN, run_fn) resumed elsewhere. */
-  | { kind: 'fault'; vector: number; resume: bigint; resumeSymbol: string; how: string }
+  /**
+   * This instruction faulted and a handler (exception table, WARN, run_fn) resumed elsewhere. `registers`: the
+   * general registers at the fault (RIP = the faulting instruction); `cr2` for a #PF.
+   */
+  | { kind: 'fault'; vector: number; resume: bigint; resumeSymbol: string; how: string; registers?: Record<string, bigint>; cr2?: bigint }
   /** Execution resumed here after the fault at `from`. */
   | { kind: 'fixup'; vector: number; from: bigint; fromSymbol: string }
   | { kind: 'console'; line: string; severity: ConsoleSeverity }
@@ -70,11 +73,18 @@ interface Raw {
   fixupsBefore: number;
 }
 
+/** Registers read at the first instruction after a fixup: a fix-up only moves RIP, so they are the fault's. */
+interface AtFault {
+  registers: Record<string, bigint>;
+  cr2: bigint;
+}
+
 export async function traceCall(machine: Machine, address: bigint, args: GuestValue[] = [], opts: TraceOptions = {}): Promise<TraceResult> {
   await initDisassembler();
   const max = opts.max ?? DEFAULT_MAX_STEPS;
   const raw: Raw[] = [];
   const printed: { step: number; line: string }[] = [];
+  const atFault: AtFault[] = [];
   let truncated = false;
   const uc = machine.uc;
   const hook = uc.hookCode(1n, 0n, (signed, size) => {
@@ -92,7 +102,10 @@ export async function traceCall(machine: Machine, address: bigint, args: GuestVa
     // Unicorn reports a bogus size for some instructions it cannot size; the disassembler decides then.
     const n = size > 0 && size <= MAX_INSN ? size : MAX_INSN;
     const bytes = machine.peek(at, n) ?? machine.peek(at, 1) ?? new Uint8Array();
-    raw.push({ address: at, bytes, fixupsBefore: machine.fixups.length });
+    const fixups = machine.fixups.length;
+    // Only after a fault (rare): the registers the handler left, which are the faulting instruction's.
+    while (atFault.length < fixups) atFault.push({ registers: machine.registers(), cr2: machine.reg('CR2') });
+    raw.push({ address: at, bytes, fixupsBefore: fixups });
   });
   const unlisten = machine.console.onLine((line) => printed.push({ step: raw.length - 1, line }));
   uc.flushCode(); // translations made before the hook existed would not call it
@@ -114,7 +127,7 @@ export async function traceCall(machine: Machine, address: bigint, args: GuestVa
   }
   result.truncated = truncated && result.returned === undefined;
   result.steps = annotate(machine, raw, opts);
-  markFixups(machine, raw, result.steps);
+  markFixups(machine, raw, result.steps, atFault);
   for (const p of printed) {
     result.console.push(p.line);
     result.steps[p.step]?.marks.push({ kind: 'console', line: p.line, severity: severity(p.line) });
@@ -157,11 +170,17 @@ function annotate(machine: Machine, raw: Raw[], opts: TraceOptions): TraceStep[]
 }
 
 /** Each fixup the machine recorded: its faulting instruction, and the first one run after it at `resume`. */
-function markFixups(machine: Machine, raw: Raw[], steps: TraceStep[]): void {
+function markFixups(machine: Machine, raw: Raw[], steps: TraceStep[], atFault: AtFault[]): void {
   machine.fixups.forEach((f, k) => {
     const from = findLastIndex(raw, (r) => r.fixupsBefore <= k && r.address === f.rip);
     if (from < 0) return;
-    steps[from]!.marks.push({ kind: 'fault', vector: f.vector, resume: f.resume, resumeSymbol: machine.symbolize(f.resume), how: f.note });
+    const mark: TraceMark = { kind: 'fault', vector: f.vector, resume: f.resume, resumeSymbol: machine.symbolize(f.resume), how: f.note };
+    const regs = atFault[k];
+    if (regs) {
+      mark.registers = { ...regs.registers, RIP: f.rip };
+      if (f.vector === 14) mark.cr2 = regs.cr2;
+    }
+    steps[from]!.marks.push(mark);
     const to = raw.findIndex((r, i) => i > from && r.fixupsBefore > k && r.address === f.resume);
     if (to >= 0) steps[to]!.marks.push({ kind: 'fixup', vector: f.vector, from: f.rip, fromSymbol: steps[from]!.symbol });
   });

@@ -73,6 +73,11 @@ describe('traceCall', () => {
     const fault = mark(faulting, 'fault')!;
     expect(fault.vector).toBe(13); // the non-canonical 0xdead000000000000
     expect(fault.how).toBe('exception table');
+    // The registers at the fault: the load's base register holds NON_CANONICAL_ADDR (guest/payloads/include).
+    const base = /\(%(\w+)\)/.exec(faulting!.text)![1]!.toUpperCase();
+    expect(fault.registers?.[base]).toBe(0xdead000000000000n);
+    expect(fault.registers?.RIP).toBe(faulting!.address);
+    expect(fault.cr2).toBeUndefined(); // a #GP does not write CR2
     expect(h.payload('xen_hello_world').exceptionTable.search(faulting!.address)).toBe(fault.resume);
     const resumed = t.steps[t.steps.indexOf(faulting!) + 1]!;
     expect(resumed.address).toBe(fault.resume);
