@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { pathToFileURL } from 'node:url';
 import { registerCall } from './commands/call.ts';
+import { registerExplain } from './commands/explain.ts';
 import { registerExplore } from './commands/explore.ts';
 import { registerInfo } from './commands/info.ts';
 import { registerTrace } from './commands/trace.ts';
@@ -24,6 +25,7 @@ export function buildProgram(io: Output = stdio): Command {
   registerInfo(program, io);
   registerCall(program, io);
   registerTrace(program, io);
+  registerExplain(program, io);
   registerRun(program, io);
   registerExplore(program, io);
   registerLint(program, io);

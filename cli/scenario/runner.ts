@@ -47,7 +47,7 @@ function here(s: Scenario): string {
   return s.file ? dirname(resolve(s.file)) : process.cwd();
 }
 
-function imagePath(s: Scenario): string {
+export function imagePath(s: Scenario): string {
   if (Object.hasOwn(NAMED_IMAGES, s.image)) return s.image;
   return isAbsolute(s.image) ? s.image : join(here(s), s.image);
 }
