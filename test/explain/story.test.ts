@@ -2,10 +2,21 @@
 // patched function at each step (hello under bye, revert, replace), the traced call with its #GP fixed by the
 // payload's own .ex_table, the memory map. Expected bytes come from binutils (objdump, nm) and from the address
 // the CPU really jumped to, never from the story's own decoding.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hexBytes, hexImmediates, immediateNotes, rcText, valueText } from '../../cli/explain/format.ts';
+import { renderStoryHtml } from '../../cli/explain/html.ts';
 import type { SiteView, Story, StoryStep } from '../../cli/explain/story.ts';
-import { jumpHex, nmAddress, objdumpBytes, story } from './helpers.ts';
+import { chromium, dumpWithDriver, jumpHex, nmAddress, objdumpBytes, stepSection, story, textOf } from './helpers.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'xlp-explain-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+/** Screenshots are kept for a person to look at, outside the repository. */
+const SHOTS = join(tmpdir(), 'xlp-explain-screenshots');
+/** Nothing a page could fetch: links only to its own steps and rows. */
+const EXTERNAL = /\b(src|action)\s*=|href\s*=\s*"(?!#)|<link|<iframe|<img|@import|url\(|https?:/i;
 
 const ORIGINAL_STRING = { builtin: '.0-xlp', debian: '.7' } as const;
 
@@ -136,6 +147,87 @@ for (const image of ['builtin', 'debian'] as const) {
       expect(unload.map.ranges.some((r) => r.owner === 'xen_hello_world')).toBe(false);
       expect(unload.edges).toEqual([expect.objectContaining({ edge: 'unload', taken: true })]);
     });
+
+    it('renders a page that shows each of these to a student, at 1400 px and at 800 px', () => {
+      const html = renderStoryHtml(s);
+      expect(html).not.toMatch(EXTERNAL);
+      expect(html).not.toContain('16045481047390945280'); // capstone's decimal for 0xdead000000000000
+      const original = objdumpBytes(image, fn, 5);
+      const callStep = stepOf(s, 'call xen_extra_version');
+      const hello = jumpedTo(callStep);
+      const fault = callStep.call!.patched.faults[0]!;
+      const base = /\(%(\w+)\)/.exec(fault.instruction)![1]!;
+      for (const width of image === 'builtin' ? [1400, 800] : [1400]) {
+        const { dom, driver } = dumpWithDriver(tmp, html, width);
+        expect(dom.match(/<section class="step/g)).toHaveLength(56);
+        // Keyboard: j three times reaches step 3, k goes back one, → forward again.
+        expect([driver.afterJ3, driver.current, driver.afterK, driver.afterRight]).toEqual(['#step-3', 'step-3', '#step-2', '#step-3']);
+        // Readable: nothing sticks out of the window, the traces sit side by side only when there is room.
+        expect(driver.overflow).toEqual([]);
+        expect(driver.scrollWidth).toBeLessThanOrEqual(driver.innerWidth);
+        expect(width === 1400 ? driver.sideBySide : driver.stacked).toBe(true);
+
+        const load = stepSection(dom, stepOf(s, 'load xen_hello_world').index);
+        expect(load).toMatch(/<g class="edge taken" data-edge="upload" data-payloads="xen_hello_world">/);
+        expect(load).toMatch(/<g class="edge taken" data-edge="apply" data-payloads="xen_hello_world">/);
+        const con = textOf(/<pre class="console">([\s\S]*?)<\/pre>/.exec(load)![1]!).split('\n');
+        const order = ['livepatch: xen_hello_world: Applying 1 functions', 'hi_func: Hi! (called 1 times)', 'livepatch: xen_hello_world finished APPLY with rc=0'];
+        expect(order.map((l) => con.indexOf(l))).toEqual([...order.map((l) => con.indexOf(l))].sort((a, b) => a - b));
+        expect(order.every((l) => con.includes(l))).toBe(true);
+        expect(load).toMatch(new RegExp(`<tr class="saved" data-payload="xen_hello_world"><td>[^<]*</td><td class="bytes">${original}</td>`));
+        expect(load).toMatch(new RegExp(`<tr class="now" data-live="xen_hello_world"><td>[^<]*</td><td class="bytes">${jumpHex(fn, hello)}</td><td class="code">jmp 0x${hello.toString(16)} &lt;xen_hello_world!xen_hello_world&gt;`));
+        expect(load).toMatch(/<g class="range guard" data-owner="xen_hello_world"[\s\S]*<g class="range payload-text" data-owner="xen_hello_world"[\s\S]*<g class="range payload-rw"[\s\S]*<g class="range payload-ro"/);
+        expect(load).toMatch(/<g class="jump live" data-payload="xen_hello_world">/);
+
+        const call = stepSection(dom, callStep.index);
+        expect(call).toContain('<div class="trace unpatched">');
+        expect(call).toContain('<div class="trace patched">');
+        expect(call).toMatch(new RegExp(`<tr id="s${callStep.index}-p-1" class="trampoline">[\\s\\S]*?<a href="#s${callStep.index}-p-2">0x${hello.toString(16)}</a>`));
+        expect(call).toMatch(/<tr id="[^"]+" class="fault">[\s\S]*?#GP \(vector 13\)/);
+        expect(call).toMatch(/<tr id="[^"]+" class="fixup">[\s\S]*?-14 = -EFAULT/);
+        expect(call).toContain('<span class="owner" data-owner="payload" data-table="xen_hello_world">Fixed by xen_hello_world\'s own .ex_table');
+        const detail = textOf(/<div class="fault-detail"[\s\S]*?<\/div>\n<\/div>/.exec(call)![0]);
+        expect(detail).toContain(`Entry #0 of 1`);
+        expect(detail).toContain(`${base}0xdead000000000000`);
+        expect(detail).toContain('CR2: not written');
+        expect(textOf(call)).toContain('"Hello World"');
+        expect(textOf(/<div class="trace unpatched">[\s\S]*?<\/table>/.exec(call)![0])).not.toMatch(/trampoline|#GP/);
+
+        const bye = stepSection(dom, stepOf(s, 'load xen_bye_world', 2).index);
+        expect(bye).toMatch(new RegExp(`<tr class="saved" data-payload="xen_bye_world"><td>xen_bye_world \\(APPLIED\\) saved \\(xen_hello_world's jump\\)</td><td class="bytes">${jumpHex(fn, hello)}</td>`));
+        expect(bye).toMatch(new RegExp(`<tr class="saved" data-payload="xen_hello_world"><td>[^<]*</td><td class="bytes">${original}</td>`));
+        expect(bye).toMatch(/<tr class="now" data-live="xen_bye_world">/);
+        expect(bye).toMatch(/<g class="jump stale" data-payload="xen_hello_world">[\s\S]*<g class="jump live" data-payload="xen_bye_world">/);
+        expect(textOf(bye)).toContain('Applied stack, bottom → top: xen_hello_world → xen_bye_world (top)');
+
+        const busy = stepSection(dom, s.steps.find((x) => x.outcome.errno === 'EBUSY')!.index);
+        expect(busy).toMatch(/<g class="edge refused" data-edge="revert" data-payloads="xen_hello_world">[\s\S]*?xen_hello_world ✗ -EBUSY/);
+        expect(textOf(busy)).toContain('refused with -EBUSY (-16)');
+
+        const replace = stepSection(dom, stepOf(s, 'replace xen_replace_world').index);
+        expect(replace).toMatch(new RegExp(`<tr class="wroteback" data-payload="xen_bye_world"><td>[^<]*</td><td class="bytes">${jumpHex(fn, hello)}</td>`));
+        expect(replace).toMatch(new RegExp(`<tr class="wroteback" data-payload="xen_hello_world"><td>[^<]*</td><td class="bytes">${original}</td>`));
+        expect(replace).toMatch(/<tr class="now" data-live="xen_replace_world">/);
+        expect(replace).toMatch(/<g class="edge taken" data-edge="replace" data-payloads="xen_replace_world">/);
+        expect(replace).toMatch(/<g class="edge taken" data-edge="revert" data-payloads="xen_hello_world xen_bye_world">/);
+
+        const unload = stepSection(dom, stepOf(s, 'unload xen_hello_world').index);
+        expect(unload).toMatch(/<g class="edge taken" data-edge="unload" data-payloads="xen_hello_world">/);
+        expect(unload).not.toContain('data-owner="xen_hello_world"');
+      }
+      if (image === 'builtin') {
+        mkdirSync(SHOTS, { recursive: true });
+        for (const width of [800, 1400]) {
+          const png = join(SHOTS, `canonical-builtin-${width}.png`);
+          const page = join(tmp, 'page.html');
+          writeFileSync(page, html);
+          chromium(tmp, page, width, `--screenshot=${png}`);
+          const b = readFileSync(png);
+          expect(b.subarray(1, 4).toString()).toBe('PNG');
+          expect(b.readUInt32BE(16)).toBe(width); // IHDR width
+        }
+      }
+    }, 180_000);
 
     it('tells a failed load of bye (no hello below it) as upload, refused apply, unload', () => {
       const l = stepOf(s, 'load xen_bye_world', 1);
