@@ -35,9 +35,9 @@ export function valueText(v: bigint, bits: 32 | 64 = 64): string {
  */
 export function hexImmediates(text: string): string {
   return text.replace(/(\$|\s|,|^)(-?)(\d+)(?![\dx])/g, (all, pre: string, sign: string, digits: string, at: number, s: string) => {
-    // Leave alone what is not a number operand: register names (%r8, %xmm1), scale factors in (..,..,8).
+    // Leave alone what is not a number operand: register names (%r8, %xmm1), scale factors in (%rax, %rcx, 8).
     const before = s.slice(0, at + pre.length);
-    if (/%[a-z]*$/.test(before) || (pre === ',' && /\([^)]*$/.test(before))) return all;
+    if (/%[a-z]*$/.test(before) || /\([^)]*$/.test(before)) return all;
     return `${pre}${sign}${hex(BigInt(digits))}`;
   });
 }

@@ -38,7 +38,8 @@ describe('number formats', () => {
   it('writes immediates in hex and names errnos', () => {
     expect(hexImmediates('movabsq $16045481047390945280, %rax')).toBe('movabsq $0xdead000000000000, %rax');
     expect(hexImmediates('movq -8(%rbp), %rax')).toBe('movq -0x8(%rbp), %rax');
-    expect(hexImmediates('leaq (%rax,%rbx,8), %rcx')).toBe('leaq (%rax,%rbx,8), %rcx');
+    expect(hexImmediates('leal (%rax, %rcx, 8), %ecx')).toBe('leal (%rax, %rcx, 8), %ecx'); // capstone's spacing
+    expect(hexImmediates('movq 16(%rax,%rbx,8), %rcx')).toBe('movq 0x10(%rax,%rbx,8), %rcx');
     expect(hexImmediates('movl $1, %r8d')).toBe('movl $0x1, %r8d');
     expect(immediateNotes('movl $0xfffffff2, %edx')).toEqual(['$0xfffffff2 = -14 = -EFAULT']);
     expect(immediateNotes('cmpl $-0xe, %edx')).toEqual(['$-0xe = -14 = -EFAULT']);
