@@ -1,7 +1,7 @@
 // A few bytes of text as a student reads them: the bytes, and the instructions they begin, with jump targets
 // named. The bytes after a patch site are kept as they were, so a patch of 5 bytes may cut an instruction:
 // the instruction is decoded with the bytes that follow it in memory and marked as cut.
-import type { Instruction } from '../../emulator/disasm.ts';
+import type { Instruction } from '../../emulator/cpu/disasm.ts';
 import { decode } from '../trace/patches.ts';
 import { hex, insnText } from './format.ts';
 

@@ -1,7 +1,7 @@
 // A fault a trace went through, explained: the vector, CR2, the registers, and which exception table fixed it
 // (the payload's own, or Xen's) with the entry, read from the table's bytes in guest memory.
-import { VECTOR_NAMES } from '../../emulator/errors.ts';
-import type { TraceResult, TraceStep } from '../../emulator/trace.ts';
+import { VECTOR_NAMES } from '../../emulator/cpu/errors.ts';
+import type { TraceResult, TraceStep } from '../../emulator/xen/trace.ts';
 import { EXTABLE_ENTRY_SIZE, decodeExceptionTable } from '../../loader/image/exception-table.ts';
 import type { Image } from '../../loader/image/index.ts';
 import type { LivepatchHost } from '../../loader/livepatch/host.ts';

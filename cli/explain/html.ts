@@ -1,6 +1,6 @@
 // A story as one self-contained page: inline CSS, inline SVG, a few lines of inline script for the keyboard,
 // nothing fetched. Each step is a section a student can step through (j/k, n/p, arrow keys).
-import type { TraceStep } from '../../emulator/trace.ts';
+import type { TraceStep } from '../../emulator/xen/trace.ts';
 import { escapeHtml } from '../trace/html.ts';
 import { consoleMarks } from '../trace/report.ts';
 import { type Code, listingLines } from './code.ts';

@@ -2,9 +2,9 @@
 // see around it: payload states before and after and the state-machine edges taken, the applied stack, the
 // console, the bytes of every patched function, a memory map, and for a call its trace beside the trace of the
 // same call on the unpatched image.
-import { initDisassembler } from '../../emulator/disasm.ts';
-import { GuestTimeout } from '../../emulator/errors.ts';
-import { type TraceResult, traceCall } from '../../emulator/trace.ts';
+import { initDisassembler } from '../../emulator/cpu/disasm.ts';
+import { GuestTimeout } from '../../emulator/cpu/errors.ts';
+import { type TraceResult, traceCall } from '../../emulator/xen/trace.ts';
 import { type BootedImage, bootImage } from '../../loader/boot.ts';
 import type { PayloadState } from '../../loader/livepatch/abi.ts';
 import { LivepatchHost } from '../../loader/livepatch/host.ts';

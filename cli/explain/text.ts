@@ -1,6 +1,6 @@
 // A story in the terminal (`xlp explain`, `make demo`): per step what happened, the states, the stack, the
 // console, the bytes now at each patched function, and for a call the instructions that matter.
-import type { TraceStep } from '../../emulator/trace.ts';
+import type { TraceStep } from '../../emulator/xen/trace.ts';
 import { listingLines } from './code.ts';
 import { hex, hexBytes, immediateNotes, insnText } from './format.ts';
 import { faultSentence, narrate } from './narrate.ts';

@@ -169,6 +169,14 @@ export class Cpu {
     }
   }
 
+  /**
+   * Drop the cached translations of every executable page (for a hook that must see all code from now on):
+   * page by page through the index of executable frames, far cheaper than Unicorn's full TB_FLUSH.
+   */
+  invalidateAllCode(): void {
+    for (const vas of this.codeIndex().exec.values()) for (const va of vas) this.uc.invalidateCode(va, va + 0x1000n);
+  }
+
   private pageTablesChanged(): void {
     this.tlb.clear();
     this.code = undefined;

@@ -108,7 +108,7 @@ export async function traceCall(machine: Machine, address: bigint, args: GuestVa
     raw.push({ address: at, bytes, fixupsBefore: fixups });
   });
   const unlisten = machine.console.onLine((line) => printed.push({ step: raw.length - 1, line }));
-  uc.flushCode(); // translations made before the hook existed would not call it
+  machine.invalidateAllCode(); // translations made before the hook existed would not call it
   const result: TraceResult = { steps: [], truncated: false, max, console: [] };
   try {
     const rv = machine.call(address, args, opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs });
@@ -123,7 +123,7 @@ export async function traceCall(machine: Machine, address: bigint, args: GuestVa
   } finally {
     unlisten();
     uc.hookDel(hook);
-    uc.flushCode(); // and translations made with it would keep calling into Unicorn's hook list
+    machine.invalidateAllCode(); // and translations made with it would keep calling into Unicorn's hook list
   }
   result.truncated = truncated && result.returned === undefined;
   result.steps = annotate(machine, raw, opts);

@@ -4,7 +4,7 @@ import { main } from '../../cli/xlp.ts';
 import type { Output } from '../../cli/options.ts';
 import { payloadPath } from '../../loader/livepatch/payload-files.ts';
 import { textLines } from '../../cli/trace/text.ts';
-import type { TraceStep } from '../../emulator/trace.ts';
+import type { TraceStep } from '../../emulator/xen/trace.ts';
 
 async function xlp(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
