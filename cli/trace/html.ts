@@ -6,6 +6,7 @@ import { hex } from '../args.ts';
 import type { PatchedFunction } from './patches.ts';
 import { type StepMark, type TraceReport, callText, consoleMarks, markText, outcomeLines, stepMarks, succeeded } from './report.ts';
 import { hexBytes } from './text.ts';
+import { immediateNotes, insnText } from '../explain/format.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
@@ -25,7 +26,7 @@ tr.console td { background: #eef3ff; color: #334; font-style: italic; } tr.conso
 tr.console.bug td { background: #ffd6d6; color: #8a0000; } tr.return td { background: #e3f0ff; }
 .label { display: inline-block; padding: 0 6px; margin-right: 6px; border-radius: 3px; color: #fff; font-weight: bold; }
 .label.trampoline { background: #b7791f; } .label.fault, .label.fatal { background: #c53030; } .label.fixup { background: #2f855a; }
-.label.return { background: #2b6cb0; }
+.label.return { background: #2b6cb0; } .label.value { background: #6b46c1; }
 .outcome { font-weight: bold; white-space: pre-wrap; font-family: ui-monospace, monospace; }
 .outcome.failed { color: #a00; }
 .patch { margin-bottom: 1.5em; } tr.patched td { background: #ffe9a8; }
@@ -73,8 +74,10 @@ function stepRows(s: TraceStep, i: number, r: TraceReport): string {
   const cls = marks.length ? ` class="${marks[0]!.kind}"` : '';
   // Notes go under the instruction (wrapping there) so the table stays as wide as the code.
   const notes = marks.map((m: StepMark) => `<div class="note"><span class="label ${m.kind}">${m.kind}</span>${escapeHtml(markText(m, s, r))}</div>`);
+  const text = insnText(s.text);
+  notes.push(...immediateNotes(text).map((n) => `<div class="note"><span class="label value">value</span>${escapeHtml(n)}</div>`));
   const cells = [String(i + 1), hex(s.address), s.symbol, hexBytes(s.bytes)].map((c) => `<td>${escapeHtml(c)}</td>`).join('');
-  const rows = [`<tr${cls} id="step-${i + 1}">${cells}<td>${escapeHtml(s.text)}${notes.join('')}</td></tr>`];
+  const rows = [`<tr${cls} id="step-${i + 1}">${cells}<td>${escapeHtml(text)}${notes.join('')}</td></tr>`];
   for (const c of consoleMarks(s)) {
     rows.push(`<tr class="console ${c.severity}"><td></td><td colspan="4">console: ${escapeHtml(c.line)}</td></tr>`);
   }
@@ -105,7 +108,7 @@ ${f.newSymbol ? `<p>Only the jump's 5 bytes changed; the bytes after it are left
 
 /** One instruction per line; bytes the disassembler could not decode (a cut instruction) are named as such. */
 function listing(code: Instruction[], length: number): string {
-  const lines = code.map((x) => `${hex(x.address)}  ${x.text}`);
+  const lines = code.map((x) => `${hex(x.address)}  ${insnText(x.text)}`);
   const decoded = code.reduce((n, x) => n + x.size, 0);
   if (decoded < length) lines.push(`(${length - decoded} more byte${length - decoded === 1 ? '' : 's'}: the rest of an instruction)`);
   return lines.join('\n');

@@ -2,6 +2,7 @@
 import { VECTOR_NAMES, formatFault } from '../../emulator/cpu/errors.ts';
 import type { TraceMark, TraceResult, TraceStep } from '../../emulator/xen/trace.ts';
 import { hex } from '../args.ts';
+import { errnoOf } from '../explain/format.ts';
 import type { PatchedFunction } from './patches.ts';
 
 export interface TraceReport {
@@ -28,7 +29,11 @@ export function callText(r: TraceReport): string {
 
 export function returnText(r: TraceReport): string {
   const v = r.trace.returned!;
-  if (!r.string) return `${hex(v)} (${BigInt.asIntN(64, v)})`;
+  if (!r.string) {
+    const signed = BigInt.asIntN(64, v);
+    const name = errnoOf(signed);
+    return `${hex(v)} (${signed}${name ? ` = ${name}` : ''})`;
+  }
   return `${hex(v)} ${r.trace.string === undefined ? '(null)' : JSON.stringify(r.trace.string)}`;
 }
 

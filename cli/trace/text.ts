@@ -1,6 +1,7 @@
 // A trace as text: one line per executed instruction, marks at the end of the line, console output under the
 // instruction that printed it, and how the call ended.
 import type { TraceStep } from '../../emulator/xen/trace.ts';
+import { immediateNotes, insnText } from '../explain/format.ts';
 import { type TraceReport, callText, consoleMarks, markText, outcomeLines, stepMarks } from './report.ts';
 
 const MAX_SYMBOL_WIDTH = 48;
@@ -25,10 +26,11 @@ export function* textLines(r: TraceReport): Generator<string> {
     bytes = Math.max(bytes, s.bytes.length * 3 - 1);
   }
   const row = (s: TraceStep, i: number): string => {
-    const marks = stepMarks(s).map((m) => markText(m, s, r));
+    const text = insnText(s.text);
+    const marks = [...immediateNotes(text), ...stepMarks(s).map((m) => markText(m, s, r))];
     const cols = [
       String(i + 1).padStart(num), s.address.toString(16).padStart(16, '0'), s.symbol.padEnd(sym), hexBytes(s.bytes).padEnd(bytes),
-      marks.length ? s.text.padEnd(32) : s.text,
+      marks.length ? text.padEnd(32) : text,
     ];
     return [cols.join('  '), ...marks].join('  ').trimEnd();
   };

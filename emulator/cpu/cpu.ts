@@ -381,7 +381,7 @@ export class Cpu {
       if (left <= 0) throw this.timeout(`${timeoutMs} ms`);
       this.stop = undefined;
       this.watchdog.arm(left);
-      if (maxInsns) this.uc.flushCode(); // cached translations were made without Unicorn's counting hook
+      if (maxInsns) this.invalidateAllCode(); // cached translations were made without Unicorn's counting hook
       const rc = this.uc.emuStart(pc, RETURN_SENTINEL, 0, maxInsns);
       this.watchdog.disarm();
       const rip = this.reg('RIP');
@@ -409,7 +409,7 @@ export class Cpu {
     const regs = this.saveRegisters();
     this.uc.emuStart(RETURN_SENTINEL, RETURN_SENTINEL, 0, 0);
     this.restoreRegisters(regs);
-    this.uc.flushCode();
+    this.invalidateAllCode();
   }
 
   private timeout(limit: string): GuestTimeout {

@@ -44,6 +44,9 @@ describe('xlp trace', () => {
       expect(steps[fault + 1]).toMatch(/← resumed here after the #GP at xen_hello_world!xen_hello_world\+0x[0-9a-f]+$/);
       expect(steps.indexOf(jump)).toBeLessThan(fault);
       expect(r.out.at(-1)).toMatch(/^xen_extra_version\(\) returned 0x[0-9a-f]+ "Hello World"$/);
+      // Immediates in hex (capstone prints NON_CANONICAL_ADDR in decimal), the fix-up's -EFAULT named.
+      expect(r.out.join('\n')).not.toContain('16045481047390945280');
+      expect(steps[fault + 1]).toMatch(/\$0xfffffff2 = -14 = -EFAULT/);
     });
   }
 
