@@ -3,8 +3,10 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { payloadPath } from '../../loader/livepatch/payload-files.ts';
 import { type UserCheck, parseChecks } from '../explore/checks.ts';
-import { explore } from '../explore/explore.ts';
-import { progressBar } from '../explore/progress.ts';
+import { type WorkEstimate, WARN_ABOVE } from '../explore/estimate.ts';
+import { estimate, explore, type ExploreOptions, type ExploreResult } from '../explore/explore.ts';
+import { mergeReports } from '../explore/merge.ts';
+import { estimateLines, progressBar } from '../explore/progress.ts';
 import { jsonReport, textReport } from '../explore/report.ts';
 import { writeScenarios } from '../explore/scenario-file.ts';
 import { type Shard, parseShard } from '../explore/units.ts';
@@ -19,6 +21,8 @@ interface ExploreFlags {
   shard?: string;
   jobs?: string;
   json?: boolean;
+  merge?: boolean;
+  estimate?: boolean;
   out: string;
 }
 
@@ -42,7 +46,7 @@ export function registerExplore(program: Command, io: Output): void {
         'explore load orders: sequences of upload/apply/revert/replace/unload over the payloads, with invariants ' +
           'checked after every step; each failure is written as a scenario that `xlp run` replays',
       )
-      .argument('<payloads...>', 'payload files (a payload is named after its file, without the extension)'),
+      .argument('<payloads...>', 'payload files (a payload is named after its file, without the extension); with --merge, the shards\' JSON reports'),
   )
     .option('--depth <n>', 'most operations in a sequence (default: 2 x payloads, plus the uploads when co-loading fails)')
     .option('--check <file>', 'YAML checks to call in every state where they apply (see cli/explore/checks.ts)')
@@ -50,9 +54,15 @@ export function registerExplore(program: Command, io: Output): void {
     .option('--orders', 'only apply orders: apply every payload once, in each order, then revert them LIFO')
     .option('--shard <i/n>', 'explore only shard I of N (CI matrices; together the shards explore every sequence once)')
     .option('--jobs <n>', 'worker threads (default: one per CPU)')
+    .option('--merge', 'add up the --json reports of shards (--shard I/N) given as arguments: the results of one run')
+    .option('--estimate', 'print the estimated number of sequences (and advice when large) and stop')
     .option('--json', 'print the results as JSON')
     .option('--out <dir>', 'directory for the scenarios of failures', './xlp-explore')
     .action(async (args: string[], o: ExploreFlags) => {
+      if (o.merge) {
+        finish(io, o, () => mergeReports(args.map((file) => ({ file, json: JSON.parse(readFileSync(file, 'utf8')) as unknown }))));
+        return;
+      }
       let payloads: string[];
       let checks: UserCheck[] = [];
       let shard: Shard | undefined;
@@ -69,19 +79,37 @@ export function registerExplore(program: Command, io: Output): void {
         process.exitCode = 1;
         return;
       }
+      const opts: ExploreOptions = { image: o.image, payloads, depth, mode: o.orders ? 'orders' : 'all', nodeps: !!o.nodeps, checks, jobs, shard };
+      const tell = (e: WorkEstimate): void => estimateLines(e, WARN_ABOVE).forEach((l) => io.err(`xlp explore: ${l}`));
+      if (o.estimate) {
+        const e = estimate(opts);
+        estimateLines(e, WARN_ABOVE).forEach((l) => io.out(l));
+        process.exitCode = 0;
+        return;
+      }
       const bar = progressBar(!o.json);
-      let r;
+      let r: ExploreResult;
       try {
-        r = await explore({
-          image: o.image, payloads, depth, mode: o.orders ? 'orders' : 'all', nodeps: !!o.nodeps, checks, jobs, shard,
-          onProgress: bar && ((p) => bar.update(p)),
-        });
+        r = await explore({ ...opts, onEstimate: (e) => e.advice && tell(e), onProgress: bar && ((p) => bar.update(p)) });
       } finally {
         bar?.stop();
       }
-      const files = writeScenarios(r, o.out);
-      if (o.json) io.out(jsonReport(r, files));
-      else textReport(r, files).forEach((l) => io.out(l));
-      process.exitCode = r.failures.length ? 1 : 0;
+      finish(io, o, () => r);
     });
+}
+
+/** Scenarios of the failures, the report, the exit code (1 with any failure). */
+function finish(io: Output, o: ExploreFlags, result: () => ExploreResult): void {
+  let r: ExploreResult;
+  try {
+    r = result();
+  } catch (e) {
+    io.err(`xlp explore: ${(e as Error).message}`);
+    process.exitCode = 1;
+    return;
+  }
+  const files = writeScenarios(r, o.out);
+  if (o.json) io.out(jsonReport(r, files));
+  else textReport(r, files).forEach((l) => io.out(l));
+  process.exitCode = r.failures.length ? 1 : 0;
 }

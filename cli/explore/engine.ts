@@ -3,12 +3,13 @@
 // parent's snapshot instead of rebooting. States are merged by host.stateHash() within the unit only, so a
 // unit explores the same sequences whichever process runs it.
 import type { HostSnapshot } from '../../loader/livepatch/host.ts';
-import { performStep } from '../scenario/runner.ts';
+import { performStep, type StepOutcome } from '../scenario/runner.ts';
 import type { Step } from '../scenario/schema.ts';
 import type { FailureRecord } from './failures.ts';
 import { type Finding, checkState, judgeOperation, observedExpect, predictedExpect } from './invariants.ts';
 import { type ModelContext, type ModelState, predict } from './model.ts';
-import { allOps, exploredKinds, type Op, type OpKind, sequenceLabel } from './ops.ts';
+import { type Attempts, attemptLabel, refusalRecord } from './never.ts';
+import { exploredKinds, nextOps, type Op, type OpKind, sequenceLabel } from './ops.ts';
 import type { Session } from './session.ts';
 import { type CompactSnapshot, compact, inflate } from './snapshots.ts';
 import type { Unit } from './units.ts';
@@ -22,6 +23,8 @@ export interface UnitResult {
   /** Hashes of the states reached (the root's only in the root unit). */
   states: string[];
   failures: FailureRecord[];
+  /** Which uploads and applies succeeded in this unit, and the first refusal of each. */
+  attempts: Attempts;
 }
 
 interface Node {
@@ -39,6 +42,8 @@ interface Node {
 export class UnitExplorer {
   private readonly seen = new Set<string>();
   private readonly found = new Map<string, FailureRecord>();
+  private readonly succeeded = new Set<string>();
+  private readonly refused = new Map<string, FailureRecord>();
   private readonly result: UnitResult;
   private readonly ctx: ModelContext;
   private readonly rootRam: Buffer;
@@ -52,7 +57,7 @@ export class UnitExplorer {
   private scratch: Buffer | undefined;
 
   constructor(private readonly s: Session, private readonly unit: Unit, private readonly onStep?: (r: UnitResult) => void) {
-    this.result = { unit: unit.index, sequences: 0, labels: [], states: [], failures: [] };
+    this.result = { unit: unit.index, sequences: 0, labels: [], states: [], failures: [], attempts: { succeeded: [], refused: [] } };
     this.ctx = s.modelContext();
     this.rootRam = s.root.snap.machine.ram;
     this.kinds = exploredKinds(s.uploadsExplored);
@@ -79,16 +84,12 @@ export class UnitExplorer {
       }
     }
     this.result.failures = [...this.found.values()];
+    this.result.attempts = { succeeded: [...this.succeeded], refused: [...this.refused.values()] };
     return this.result;
   }
 
   private successors(n: Node): Op[] {
-    if (this.s.config.mode === 'all') return allOps(this.kinds, this.s.names);
-    // Apply orders: each payload once, then unwind the stack.
-    const fresh = n.model.loaded.filter((p) => p.state === 'CHECKED' && !p.reverted).map((p) => p.name);
-    if (fresh.length) return fresh.map((payload) => ({ kind: 'apply', payload }));
-    const top = n.model.applied.at(-1);
-    return top === undefined ? [] : [{ kind: 'revert', payload: top }];
+    return nextOps(this.s.config.mode, this.kinds, this.s.names, n.model);
   }
 
   private ensureAt(n: Node): void {
@@ -124,6 +125,7 @@ export class UnitExplorer {
     const outcome = performStep(s.host, s.scenario, step);
     this.result.sequences++;
     if (s.config.collectSequences) this.result.labels.push(sequenceLabel([...this.ops(n), op]));
+    this.attempted(n, op, step, outcome);
     const finding = judgeOperation(op, step, outcome, pred);
     if (finding) this.record(n, [finding], true);
     this.onStep?.(this.result);
@@ -147,6 +149,19 @@ export class UnitExplorer {
     this.record(child, checkState(s, model, full));
     this.hostAt = undefined; // the checks' guest calls left their traces
     return child;
+  }
+
+  /** An upload or apply: note that it succeeded, or its first (shortest) refusal in case it never does. */
+  private attempted(n: Node, op: Op, step: Step, outcome: StepOutcome): void {
+    const label = attemptLabel(op);
+    if (!label || this.succeeded.has(label)) return;
+    if (!outcome.errno && !outcome.fault) {
+      this.succeeded.add(label);
+      this.refused.delete(label);
+    } else if (!this.refused.has(label)) {
+      const steps = this.steps(n);
+      this.refused.set(label, refusalRecord(label, steps, step, outcome, [steps.length + 1, this.unit.index, this.order++]));
+    }
   }
 
   /** Same RAM and same loader state as the node: a refused or no-op operation (no hash needed). */

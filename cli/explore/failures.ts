@@ -2,10 +2,13 @@
 // each is reported once, with the shortest sequence that reproduces it.
 import type { Step } from '../scenario/schema.ts';
 
-/** 1 guest fault or dead host, 2 patched text, 3 errno/state against the model, 4 a --check. */
-export type Invariant = 1 | 2 | 3 | 4;
+/**
+ * 1 guest fault or dead host, 2 patched text, 3 errno/state against the model, 4 a --check, 5 an upload or
+ * apply that fails on every explored path.
+ */
+export type Invariant = 1 | 2 | 3 | 4 | 5;
 
-export const INVARIANT_NAMES: Record<Invariant, string> = { 1: 'fault', 2: 'text', 3: 'errno', 4: 'check' };
+export const INVARIANT_NAMES: Record<Invariant, string> = { 1: 'fault', 2: 'text', 3: 'errno', 4: 'check', 5: 'never' };
 
 export interface FailureRecord {
   key: string;

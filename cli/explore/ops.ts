@@ -19,3 +19,21 @@ export function allOps(kinds: readonly OpKind[], payloads: readonly string[]): O
 
 /** What explore tries in every state; uploads only when the payloads cannot all be loaded at the root. */
 export const exploredKinds = (uploads: boolean): OpKind[] => OP_KINDS.filter((k) => uploads || k !== 'upload');
+
+/**
+ * What the engine tries from a state: every operation (`all`), or in `orders` mode each payload not yet
+ * applied, then the top of the stack reverted (apply every payload once in each order, then unwind).
+ */
+export function nextOps(mode: 'all' | 'orders', kinds: readonly OpKind[], payloads: readonly string[], s: OrderState): Op[] {
+  if (mode === 'all') return allOps(kinds, payloads);
+  const fresh = s.loaded.filter((p) => p.state === 'CHECKED' && !p.reverted).map((p) => p.name);
+  if (fresh.length) return fresh.map((payload) => ({ kind: 'apply', payload }));
+  const top = s.applied.at(-1);
+  return top === undefined ? [] : [{ kind: 'revert', payload: top }];
+}
+
+/** The part of the model's state the order of operations depends on. */
+export interface OrderState {
+  loaded: readonly { name: string; state: string; reverted: boolean }[];
+  applied: readonly string[];
+}

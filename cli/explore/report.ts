@@ -3,6 +3,7 @@ import { describeStep } from '../scenario/runner.ts';
 import { payloadName } from './config.ts';
 import type { ExploreResult } from './explore.ts';
 import { INVARIANT_NAMES } from './failures.ts';
+import { mergeData } from './merge.ts';
 
 const sequenceOf = (r: ExploreResult, i: number): string[] =>
   [...r.rootSteps, ...r.failures[i]!.steps].map(describeStep);
@@ -20,8 +21,9 @@ export function textReport(r: ExploreResult, files: readonly string[]): string[]
     `explore ${names.join(', ')} on ${c.image} (${opts.join(', ')})`,
     r.uploadsExplored ? `  uploads are explored too: ${r.uploadNote}` : '  root: every payload uploaded',
     `  ${r.sequences} sequences explored, ${r.states} distinct states, ${r.units}/${r.totalUnits} units, ` +
-      `${r.jobs} job${r.jobs === 1 ? '' : 's'}, ${(r.ms / 1000).toFixed(2)} s`,
+      (r.merged ? `merged from ${r.merged} reports` : `${r.jobs} job${r.jobs === 1 ? '' : 's'}`) + `, ${(r.ms / 1000).toFixed(2)} s`,
   ];
+  if (r.shard) lines.push('  whether an upload or apply succeeds on no path is judged over all shards: see --merge');
   if (!r.failures.length) {
     lines.push('no failures');
     return lines;
@@ -51,6 +53,7 @@ export function jsonReport(r: ExploreResult, files: readonly string[]): string {
       uploadsExplored: r.uploadsExplored,
       shard: r.shard ?? null,
       jobs: r.jobs,
+      merged: r.merged ?? null,
       units: r.units,
       totalUnits: r.totalUnits,
       sequences: r.sequences,
@@ -65,6 +68,7 @@ export function jsonReport(r: ExploreResult, files: readonly string[]): string {
         check: f.final.map(describeStep),
         scenario: files[i] ?? null,
       })),
+      merge: mergeData(r),
     },
     big,
     1,
