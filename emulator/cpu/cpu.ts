@@ -3,8 +3,9 @@
 // operating system: a CPU exception taken in guest code is handed to handleTrap(), which an environment
 // subclass overrides (as Qiling separates arch from os). No per-instruction hook runs in the normal path:
 // stubs are code hooks limited to one address each.
+import { CpuContext } from './context.ts';
 import { enablePaging } from './control.ts';
-import { type BacktraceFrame, type FaultReport, GuestFault, GuestTimeout, MachineError } from './errors.ts';
+import { type BacktraceFrame, type FaultReport, GuestFault, GuestTimeout, MachineError, UnmappedAddress } from './errors.ts';
 import { ExceptionState } from './exception-state.ts';
 import { PageTables, type Perms, type Translation } from './paging.ts';
 import { PAGE_SIZE, PhysicalMemory } from './physical.ts';
@@ -60,7 +61,8 @@ export type HostFunction<M extends Cpu = Cpu> = (args: bigint[], machine: M) => 
 export interface MachineSnapshot {
   readonly ram: Buffer;
   readonly alloc: ReturnType<PhysicalMemory['saveState']>;
-  readonly registers: Map<RegName, bigint>;
+  /** The whole CPU state (CpuContext). */
+  readonly cpu: Buffer;
   readonly scratchNext: bigint;
 }
 
@@ -84,6 +86,10 @@ export class Cpu {
   readonly pages: PageTables;
   readonly limits: Required<RunLimits>;
   private readonly exceptions: ExceptionState;
+  /** The defined state every top-level call starts from (see call()). */
+  private readonly entry: CpuContext;
+  /** Scratch context for snapshots. */
+  private readonly saved: CpuContext;
   private readonly watchdog: WatchdogSlot;
   private readonly stubs = new Map<bigint, StubEntry>();
   /** Host-side translation cache, emptied on every page-table change. */
@@ -116,6 +122,10 @@ export class Cpu {
       this.pages.map(STACK_BASE, stack.size, 'rw');
       this.uc.hookIntr((n) => this.onInterrupt(n));
       this.uc.hookInvalidInsn(() => this.onInvalidInstruction());
+      this.saved = new CpuContext(this.uc);
+      this.entry = new CpuContext(this.uc);
+      this.setReg('RSP', this.stackTop - 8n); // every other register is zero after uc_open, RFLAGS 0x2
+      this.entry.save();
     } catch (e) {
       this.uc.close();
       this.memory.release();
@@ -127,6 +137,8 @@ export class Cpu {
     if (this.closed) return;
     this.closed = true;
     this.exceptions.free();
+    this.entry.free();
+    this.saved.free();
     this.watchdog.release();
     this.uc.close();
     this.memory.release();
@@ -215,12 +227,12 @@ export class Cpu {
   }
 
   /** Physical spans of [va, va+length); throws MachineError on an unmapped page. */
-  private spans(va: bigint, length: number, fn: (physical: number, offset: number, n: number, executable: boolean) => void): void {
+  private spans(va: bigint, length: number, fn: (physical: number, offset: number, n: number, executable: boolean) => void, write = false): void {
     let done = 0;
     while (done < length) {
       const cur = va + BigInt(done);
       const t = this.translate(cur);
-      if (!t) throw new MachineError(`guest address 0x${cur.toString(16)} is not mapped`);
+      if (!t) throw new UnmappedAddress(cur, write);
       const n = Math.min(length - done, PAGE_SIZE - Number(cur & 0xfffn));
       fn(t.physical, done, n, t.executable);
       done += n;
@@ -245,11 +257,11 @@ export class Cpu {
   /** Host writes ignore page permissions (e.g. code patching its own text) and drop stale translations. */
   write(va: bigint, data: Uint8Array): void {
     let code = false;
-    if ((va & 0xfffn) + BigInt(data.length) > 0x1000n) this.spans(va, data.length, () => undefined); // all pages mapped first
+    if ((va & 0xfffn) + BigInt(data.length) > 0x1000n) this.spans(va, data.length, () => undefined, true); // all pages mapped first
     this.spans(va, data.length, (p, off, n, x) => {
       this.memory.bytes.set(data.subarray(off, off + n), p);
       code ||= x;
-    });
+    }, true);
     if (code && data.length) this.uc.invalidateCode(va, va + BigInt(data.length));
   }
 
@@ -333,20 +345,26 @@ export class Cpu {
   }
 
   /**
-   * Call a guest function with SysV integer arguments; returns RAX. Nested calls (from host stubs or
-   * run_fn frames) continue on the current stack below the interrupted frame.
+   * Call a guest function with SysV integer arguments; returns RAX. A top-level call starts from the defined
+   * state taken at construction: every general register zero but RSP (stackTop - 8, holding the return
+   * sentinel) and the arguments, RFLAGS 0x2, no exception in flight; control registers as enablePaging() sets
+   * them. Nested calls (from host stubs or run_fn frames) continue with the interrupted frame's registers, on
+   * its stack below it, and give them back afterwards (RAX excepted).
    */
   call(address: bigint, args: GuestValue[] = [], limits: RunLimits = {}): bigint {
     if (args.length > ARG_REGS.length) throw new MachineError(`at most ${ARG_REGS.length} arguments are supported`);
     const nested = this.depth > 0;
     const saved = nested ? this.saveRegisters() : undefined;
-    let rsp = nested ? (this.reg('RSP') - 256n) & ~0xfn : this.stackTop;
-    rsp -= 8n;
-    if (nested) this.writeU64(rsp, RETURN_SENTINEL);
-    else this.memory.bytes.writeBigUInt64LE(RETURN_SENTINEL, this.returnSlot); // the hot path of every call
-    this.setReg('RSP', rsp);
+    if (nested) {
+      const rsp = ((this.reg('RSP') - 256n) & ~0xfn) - 8n;
+      this.writeU64(rsp, RETURN_SENTINEL);
+      this.setReg('RSP', rsp);
+    } else {
+      this.memory.bytes.writeBigUInt64LE(RETURN_SENTINEL, this.returnSlot); // the hot path of every call
+      this.entry.restore();
+      this.fixups.length = 0;
+    }
     args.forEach((a, i) => this.setReg(ARG_REGS[i]!, a));
-    if (!nested) this.fixups.length = 0;
     this.depth++;
     try {
       this.run(address, limits);
@@ -388,7 +406,10 @@ export class Cpu {
       if (maxInsns) this.dropCountHook();
       const stop = this.stop as StopReason | undefined;
       this.stop = undefined;
-      if (stop?.kind === 'fault') throw new GuestFault(stop.report);
+      if (stop?.kind === 'fault') {
+        this.exceptions.acknowledge(); // Unicorn may raise the fault again after the hook stopped it
+        throw new GuestFault(stop.report);
+      }
       if (stop?.kind === 'host') {
         pc = stop.run();
         continue;
@@ -432,7 +453,7 @@ export class Cpu {
         run: () => {
           const rsp = this.reg('RSP');
           const ret = this.readU64(rsp);
-          const rv = fn(args, this);
+          const rv = this.asGuest(address, () => fn(args, this));
           if (rv !== undefined) this.setReg('RAX', rv);
           this.setReg('RSP', rsp + 8n);
           return ret;
@@ -450,6 +471,21 @@ export class Cpu {
     this.uc.hookDel(s.hook);
     this.stubs.delete(address);
     this.invalidateCode(address, 1);
+  }
+
+  /**
+   * Run host code that stands for guest code at `rip`: a guest address it finds unmapped is the #PF the
+   * guest would take there (reported as the environment reports that fault), not a host error.
+   */
+  asGuest<T>(rip: bigint, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (!(e instanceof UnmappedAddress)) throw e;
+      const trap: Trap = { vector: 14, rip, cr2: e.address, errorCode: e.write ? 2 : 0 };
+      const outcome = this.handleTrap(trap);
+      throw new GuestFault(this.report(trap, outcome.kind === 'fatal' ? outcome.reason : `${e.message} (read by the host for the guest)`));
+    }
   }
 
   private stopWith(reason: StopReason): void {
@@ -526,11 +562,16 @@ export class Cpu {
 
   // ---- snapshots ----------------------------------------------------------------------------------------
 
+  private cpuState(): Buffer {
+    this.saved.save();
+    return this.saved.copy();
+  }
+
   snapshot(): MachineSnapshot {
     return {
       ram: Buffer.from(this.memory.bytes.subarray(0, this.memory.highWater)),
       alloc: this.memory.saveState(),
-      registers: this.saveRegisters(),
+      cpu: this.cpuState(),
       scratchNext: this.scratchNext,
     };
   }
@@ -549,9 +590,10 @@ export class Cpu {
   }
 
   /**
-   * Put RAM, allocator and CPU back as they were. Only frames whose bytes differ can hold stale
-   * translations, so only those that are executable in the restored tables are invalidated; the index of
-   * executable frames is kept while no page-table frame changes (the common case when exploring).
+   * Put RAM, allocator and the whole CPU state back as they were, whatever a faulting call left in flight.
+   * Only frames whose bytes differ can hold stale translations, so only those that are executable in the
+   * restored tables are invalidated; the index of executable frames is kept while no page-table frame changes
+   * (the common case when exploring).
    */
   restore(s: MachineSnapshot): void {
     const ram = this.memory.bytes;
@@ -566,7 +608,10 @@ export class Cpu {
     s.ram.copy(ram, 0);
     if (hw > s.ram.length) ram.fill(0, s.ram.length, hw);
     this.memory.restoreState(s.alloc);
-    this.restoreRegisters(s.registers);
+    this.saved.restoreFrom(s.cpu); // the exception in flight and every hidden flag with the registers
+    this.ignoreNextUd = false;
+    this.stop = undefined;
+    this.fixups.length = 0;
     this.scratchNext = s.scratchNext;
     if (tablesChanged) this.pageTablesChanged();
     const code = this.codeIndex();

@@ -67,3 +67,11 @@ export class MachineError extends Error {
     this.name = 'MachineError';
   }
 }
+
+/** The host touched a guest address no page maps (in a host function, the guest would take a #PF there). */
+export class UnmappedAddress extends MachineError {
+  constructor(readonly address: bigint, readonly write: boolean) {
+    super(`guest address 0x${address.toString(16)} is not mapped`);
+    this.name = 'UnmappedAddress';
+  }
+}

@@ -73,13 +73,12 @@ describe('Machine', () => {
   });
 
   it('does not execute an NX page (#PF on fetch, error code has I/D)', () => {
-    m.write(NXPAGE, Buffer.from([0xc3]));
+    m.write(NXPAGE, asm('mov $77, %eax; ret', NXPAGE));
     const err = (() => { try { m.call(NXPAGE); } catch (e) { return e; } })() as GuestFault;
     expect(err.report.vector).toBe(14);
     expect(err.report.cr2).toBe(NXPAGE);
     expect(err.report.errorCode! & 0x10).toBe(0x10);
     m.protect(NXPAGE, 0x1000, 'rx');
-    m.setReg('RAX', 77);
     expect(m.call(NXPAGE)).toBe(77n);
     m.protect(NXPAGE, 0x1000, 'rw');
   });
@@ -110,7 +109,7 @@ describe('Machine', () => {
     const deep1 = fn('deep1', `push %r12; call ${deep2}; pop %r12; ret`);
     const faulting = ['mov (%rdi), %rax', 'movq $1, (%rdi)', 'mov (%rsi), %rax', 'div %ecx', 'ud2',
       'mov (%rdi), %rax', 'mov (%rsi), %rax', 'div %ecx', 'ud2'];
-    const lines = ['push %rbx', 'push %rbp', 'mov %rsp, %rbp', 'xor %ebx, %ebx', 'xor %ecx, %ecx', 'xor %edx, %edx'];
+    const lines = ['mov $0x1234, %r12', 'push %rbx', 'push %rbp', 'mov %rsp, %rbp', 'xor %ebx, %ebx', 'xor %ecx, %ecx', 'xor %edx, %edx'];
     const at = next;
     const sites: [bigint, bigint][] = [];
     for (const [i, insn] of faulting.entries()) {
@@ -123,7 +122,6 @@ describe('Machine', () => {
     const f = fn('many', `${lines.join('; ')}; cmp %rsp, %rbp; jne bad; mov %rbx, %rax; pop %rbp; pop %rbx; ret; bad: mov $-1, %rax; pop %rbp; pop %rbx; ret`);
     expect(f).toBe(at);
     for (const [site, after] of sites) region.fixups.set(site, fn(`fixup_${site.toString(16)}`, `inc %rbx; jmp ${after}`));
-    m.setReg('R12', 0x1234);
     const n = m.call(f, [0xffff82d050000000n, 0xdead000000000000n]);
     expect(n).toBe(10n); // 9 in the body, 1 three calls deep
     expect(m.reg('R12')).toBe(0x1234n);
@@ -206,6 +204,36 @@ describe('Machine', () => {
     expect(e.report.cr2).toBe(0x1000n);
     expect(e.report.backtrace.filter((f) => !f.symbol.startsWith('?')).map((f) => f.symbol.split('+')[0])).toEqual(['leaf', 'mid', 'top']);
     expect(e.message).toMatch(/#PF \(vector 14\) at leaf\+0x0/);
+  });
+
+  it('starts every top-level call from the defined register state, whatever the previous call left', () => {
+    const dirty = fn('dirty', 'mov $0xdeadbeef, %eax; mov %rax, %rbx; mov %rax, %r15; mov %rax, %rcx; std; ret');
+    const rbx = fn('get_rbx', 'mov %rbx, %rax; ret');
+    const rcx = fn('get_rcx', 'mov %rcx, %rax; ret');
+    const flags = fn('get_flags', 'pushf; pop %rax; ret');
+    const rsp = fn('get_rsp', 'mov %rsp, %rax; ret');
+    const crash = fn('crash', 'ud2');
+    const zero = (r: string) => fn(`get_${r}`, `mov %${r}, %rax; ret`);
+    m.call(dirty);
+    expect(m.call(rbx)).toBe(0n);
+    m.call(dirty);
+    expect(m.call(zero('r15'))).toBe(0n);
+    m.call(dirty);
+    expect(m.call(rcx, [1, 2, 3, 4])).toBe(4n); // RCX is the fourth argument register
+    m.call(dirty);
+    expect(m.call(rcx)).toBe(0n); // arguments not given are zero too
+    m.call(dirty);
+    expect(m.call(flags)).toBe(0x2n); // RFLAGS' reset value (bit 1 is always set): DF of the last call is gone
+    expect(m.call(rsp)).toBe(m.stackTop - 8n); // the return address slot, under cpu_info
+    m.call(dirty);
+    const e = (() => {
+      try {
+        m.call(crash);
+      } catch (err) {
+        return err as GuestFault;
+      }
+    })()!;
+    expect(e.report.registers).toMatchObject({ RAX: 0n, RBX: 0n, RCX: 0n, R15: 0n });
   });
 
   it('snapshots and restores memory and registers', () => {
