@@ -24,6 +24,8 @@ export { LivepatchError, Errno, errnoName, strerror } from './loader/livepatch/e
 export type { ActionName, PayloadState } from './loader/livepatch/abi.ts';
 export { GuestFault, GuestTimeout, MachineError, type FaultReport } from './emulator/cpu/errors.ts';
 export { Machine } from './emulator/xen/machine.ts';
+export type { ArgumentBuffer, CallResult } from './emulator/cpu/cpu.ts';
+export { ArgumentError, type BufferArg, type CallArg, type StructField, formatCallArg, parseCallArg } from './emulator/cpu/arguments.ts';
 export { Image, ImageError } from './loader/image/index.ts';
 export { ElfFile, ElfError } from './loader/elf/index.ts';
 export { bootImage } from './loader/boot.ts';

@@ -1,11 +1,20 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { ArgumentError, type CallArg, cStringOf, parseCallArg } from '../../emulator/cpu/arguments.ts';
+import type { CallResult } from '../../emulator/cpu/cpu.ts';
 import { GuestFault, GuestTimeout } from '../../emulator/cpu/errors.ts';
 import { type BootedImage, bootImage } from '../../loader/boot.ts';
 import { Session, stateDir } from '../session/journal.ts';
-import { hex, parseGuestInt } from '../args.ts';
+import { hex } from '../args.ts';
 import { IMAGE_OPTION_HELP, type Output } from '../options.ts';
 
-export interface CallResult {
+export interface CallOptions {
+  /** Print the return value as a C string. */
+  string?: boolean;
+  /** Arguments (0-based) whose buffers are printed after the call. */
+  dump?: number[];
+}
+
+export interface CallLines {
   lines: string[];
   exitCode: number;
 }
@@ -15,17 +24,22 @@ export interface CallResult {
  * `invoke` makes the call (a fresh image calls the machine; the persistent host journals it first).
  */
 export function callSymbol(
-  host: BootedImage, symbol: string, asString: boolean, invoke: (address: bigint) => bigint,
-): CallResult {
+  host: BootedImage, symbol: string, args: readonly CallArg[], opts: CallOptions,
+  invoke: (address: bigint, args: readonly CallArg[]) => CallResult,
+): CallLines {
   const { machine, image } = host;
   const address = image.symbols.address(symbol);
   if (address === undefined) return { lines: [`xlp: no symbol ${symbol} in ${image.name}`], exitCode: 1 };
+  const notBuffer = (opts.dump ?? []).find((i) => args[i] === undefined || typeof args[i] !== 'object');
+  if (notBuffer !== undefined) return { lines: [`xlp: --dump ${notBuffer}: argument ${notBuffer} is not a buffer (zero:N, buf:HEX, str:TEXT)`], exitCode: 1 };
   machine.console.drain();
   try {
-    const rv = invoke(address);
+    const r = invoke(address, args);
     const printed = machine.console.drain();
-    const value = asString ? (rv === 0n ? '(null)' : JSON.stringify(machine.readCString(rv))) : `${hex(rv)} (${BigInt.asIntN(64, rv)})`;
-    return { lines: [...printed, value], exitCode: 0 };
+    const rv = r.value;
+    const value = opts.string ? (rv === 0n ? '(null)' : JSON.stringify(machine.readCString(rv))) : `${hex(rv)} (${BigInt.asIntN(64, rv)})`;
+    const dumps = (opts.dump ?? []).flatMap((i) => dumpLines(i, r.buffers[i]!.address, r.buffers[i]!.bytes));
+    return { lines: [...printed, value, ...dumps], exitCode: 0 };
   } catch (e) {
     if (e instanceof GuestFault || e instanceof GuestTimeout) {
       const report = `guest ${e.name === 'GuestFault' ? 'fault' : 'timeout'}: ${e.message}`;
@@ -35,36 +49,87 @@ export function callSymbol(
   }
 }
 
+const ROW = 16;
+
+/** Argument I's buffer after the call: hex rows (a run of repeated rows as `*`, as hexdump does), then its C string. */
+export function dumpLines(index: number, address: bigint, bytes: Buffer): string[] {
+  const lines = [`arg ${index}: ${bytes.length} bytes at ${hex(address)}`];
+  let previous: string | undefined;
+  let starred = false;
+  for (let off = 0; off < bytes.length; off += ROW) {
+    const row = bytes.subarray(off, off + ROW).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+    const last = off + ROW >= bytes.length;
+    if (row === previous && !last) {
+      if (!starred) lines.push('  *');
+      starred = true;
+      continue;
+    }
+    lines.push(`  ${off.toString(16).padStart(4, '0')}  ${row}`);
+    previous = row;
+    starred = false;
+  }
+  const text = cStringOf(bytes);
+  if (text !== undefined) lines.push(`  string ${JSON.stringify(text)}`);
+  return lines;
+}
+
+function argumentOption(v: string, prev: CallArg[] = []): CallArg[] {
+  try {
+    return [...prev, parseCallArg(v)];
+  } catch (e) {
+    if (e instanceof ArgumentError) throw new InvalidArgumentError(e.message);
+    throw e;
+  }
+}
+
+function dumpOption(v: string, prev: number[] = []): number[] {
+  if (!/^[0-5]$/.test(v)) throw new InvalidArgumentError(`an argument index from 0 to 5: ${v}`);
+  return [...prev, Number(v)];
+}
+
+interface CallCommandOptions extends CallOptions {
+  image?: string;
+  state?: string;
+}
+
 export function registerCall(program: Command, io: Output): void {
   program
     .command('call')
-    .description('call a guest function with integer arguments and print its return value')
+    .description('call a guest function with integer or buffer arguments and print its return value')
     .argument('<symbol>', "function name (Xen's names: `name` or `path#name`)")
-    .argument('[args...]', 'integer arguments (decimal or 0x-hex)', (v: string, prev: bigint[] = []) => [...prev, parseGuestInt(v)])
+    .argument(
+      '[args...]',
+      'integers (decimal, 0x-hex, negative; 64 bits) or buffers passed by address: zero:N (N zero bytes), buf:HEX (bytes), str:TEXT (a C string)',
+      argumentOption,
+    )
     .option('--string', 'print the return value as a C string')
+    .option('--dump <index>', 'print argument INDEX\'s buffer after the call (0 = the first argument; repeatable)', dumpOption)
     .option('--image <image>', `a fresh image to call into instead of the persistent host: ${IMAGE_OPTION_HELP}`)
     .option('--state <dir>', 'state directory of the persistent host (default $XLP_STATE or ./.xlp)')
-    .action((symbol: string, parsed: bigint[] = [], o: { image?: string; string?: boolean; state?: string }) => {
-      if (o.image) {
-        const host = bootImage(o.image);
-        try {
-          const r = callSymbol(host, symbol, !!o.string, (a) => host.machine.call(a, parsed));
-          r.lines.forEach((l) => io.out(l));
-          process.exitCode = r.exitCode;
-        } finally {
-          host.machine.close();
-        }
-        return;
-      }
-      const s = Session.open(stateDir(o.state));
-      try {
-        // Journaled, since a call may change guest memory; a fault is recorded and replayed like any outcome.
-        const r = callSymbol({ machine: s.host.machine, image: s.host.image }, symbol, !!o.string, () => s.call(symbol, parsed));
-        s.save();
-        r.lines.forEach((l) => io.out(l));
-        process.exitCode = r.exitCode;
-      } finally {
-        s.close();
-      }
+    .action((symbol: string, args: CallArg[] = [], o: CallCommandOptions) => {
+      const r = o.image ? callFresh(o.image, symbol, args, o) : callPersistent(stateDir(o.state), symbol, args, o);
+      r.lines.forEach((l) => io.out(l));
+      process.exitCode = r.exitCode;
     });
+}
+
+function callFresh(spec: string, symbol: string, args: CallArg[], o: CallOptions): CallLines {
+  const host = bootImage(spec);
+  try {
+    return callSymbol(host, symbol, args, o, (a, xs) => host.machine.callWith(a, xs));
+  } finally {
+    host.machine.close();
+  }
+}
+
+function callPersistent(dir: string, symbol: string, args: CallArg[], o: CallOptions): CallLines {
+  const s = Session.open(dir);
+  try {
+    // Journaled, since a call may change guest memory; a fault is recorded and replayed like any outcome.
+    const r = callSymbol({ machine: s.host.machine, image: s.host.image }, symbol, args, o, () => s.call(symbol, args));
+    s.save();
+    return r;
+  } finally {
+    s.close();
+  }
 }

@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type CallArg, formatCallArg, parseCallArg } from '../../emulator/cpu/arguments.ts';
+import type { CallResult } from '../../emulator/cpu/cpu.ts';
 import { bootImage } from '../../loader/boot.ts';
 import { resolveImage } from '../../loader/image/index.ts';
 import type { ActionName } from '../../loader/livepatch/abi.ts';
@@ -15,6 +17,7 @@ export type JournalOp =
   | { op: 'upload'; name: string; blob: string }
   | { op: 'action'; name: string; action: ActionName; nodeps?: boolean }
   | { op: 'idle' }
+  /** Arguments in their text form (emulator/cpu/arguments.ts). */
   | { op: 'call'; symbol: string; args: string[] };
 
 interface JournalEntry {
@@ -96,7 +99,7 @@ export class Session {
   }
 
   /** The one place an operation is carried out, live and on replay alike. */
-  private perform(op: JournalOp): bigint | undefined {
+  private perform(op: JournalOp): CallResult | undefined {
     switch (op.op) {
       case 'upload':
         this.host.upload(op.name, readFileSync(join(this.dir, 'blobs', op.blob)));
@@ -108,12 +111,12 @@ export class Session {
         this.host.idle();
         return undefined;
       case 'call':
-        return this.host.machine.call(this.host.image.symbol(op.symbol), op.args.map((a) => BigInt(a)));
+        return this.host.machine.callWith(this.host.image.symbol(op.symbol), op.args.map(parseCallArg));
     }
   }
 
   /** Carry out one operation and journal how it ended; its error, if any, is rethrown for the caller to report. */
-  private record(entry: JournalOp): bigint | undefined {
+  private record(entry: JournalOp): CallResult | undefined {
     try {
       const r = this.perform(entry);
       this.entries.push({ entry });
@@ -139,8 +142,8 @@ export class Session {
     this.record({ op: 'idle' });
   }
 
-  call(symbol: string, args: bigint[]): bigint {
-    return this.record({ op: 'call', symbol, args: args.map((a) => `0x${a.toString(16)}`) })!;
+  call(symbol: string, args: readonly CallArg[]): CallResult {
+    return this.record({ op: 'call', symbol, args: args.map(formatCallArg) })!;
   }
 
   /** Persist the journal with the state it leads to. A dead host is saved too: replay reproduces its death. */

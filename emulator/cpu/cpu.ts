@@ -3,6 +3,8 @@
 // operating system: a CPU exception taken in guest code is handed to handleTrap(), which an environment
 // subclass overrides (as Qiling separates arch from os). No per-instruction hook runs in the normal path:
 // stubs are code hooks limited to one address each.
+import { ArgumentArea } from './argument-area.ts';
+import type { CallArg } from './arguments.ts';
 import { CpuContext } from './context.ts';
 import { enablePaging } from './control.ts';
 import { type BacktraceFrame, type FaultReport, GuestFault, GuestTimeout, MachineError, UnmappedAddress } from './errors.ts';
@@ -58,6 +60,19 @@ export interface StackLayout {
 /** A function served from TypeScript: receives the SysV integer arguments, returns RAX. */
 export type HostFunction<M extends Cpu = Cpu> = (args: bigint[], machine: M) => GuestValue | void;
 
+/** A buffer argument after the call: where it was and what it holds then. */
+export interface ArgumentBuffer {
+  address: bigint;
+  bytes: Buffer;
+}
+
+export interface CallResult {
+  /** RAX. */
+  value: bigint;
+  /** For each argument that was a buffer, its bytes after the call. */
+  buffers: (ArgumentBuffer | undefined)[];
+}
+
 export interface MachineSnapshot {
   readonly ram: Buffer;
   readonly alloc: ReturnType<PhysicalMemory['saveState']>;
@@ -104,6 +119,7 @@ export class Cpu {
   readonly fixups: { vector: number; rip: bigint; resume: bigint; note: string }[] = [];
   private closed = false;
   private readonly stack: StackLayout;
+  private readonly argumentArea = new ArgumentArea(this);
 
   constructor(opts: MachineOptions = {}, stack: StackLayout = { size: 0x8000, reserve: 0 }) {
     if (stack.size > 0x10000 || STACK_BASE % BigInt(stack.size) !== 0n) throw new MachineError(`stack size 0x${stack.size.toString(16)} does not fit its place`);
@@ -372,6 +388,23 @@ export class Cpu {
     } finally {
       this.depth--;
       if (saved) this.restoreRegisters(saved, ['RAX']);
+    }
+  }
+
+  /**
+   * call() with arguments that may be buffers in guest memory (see arguments.ts): each is placed in the
+   * argument area for this call, its address passed in the argument's register, read back after the call and
+   * unmapped. A fault propagates as from call(), the buffers unmapped all the same.
+   */
+  callWith(address: bigint, args: readonly CallArg[], limits: RunLimits = {}): CallResult {
+    if (args.length > ARG_REGS.length) throw new MachineError(`at most ${ARG_REGS.length} arguments are supported`);
+    const placed = this.argumentArea.place(args);
+    try {
+      const value = this.call(address, placed.values, limits);
+      const buffers = placed.buffers.map((b) => b && { address: b.address, bytes: this.read(b.address, b.size) });
+      return { value, buffers };
+    } finally {
+      this.argumentArea.release(placed);
     }
   }
 

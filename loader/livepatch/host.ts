@@ -2,7 +2,8 @@
 // 4.17's checks, errnos and asynchronous protocol. ACTION only schedules; the work runs when the guest reaches
 // check_for_livepatch_work() (served from here), as Xen runs it from the idle loop with every CPU quiesced.
 import { createHash } from 'node:crypto';
-import type { MachineSnapshot } from '../../emulator/cpu/cpu.ts';
+import type { CallArg } from '../../emulator/cpu/arguments.ts';
+import type { CallResult, MachineSnapshot } from '../../emulator/cpu/cpu.ts';
 import type { Machine } from '../../emulator/xen/machine.ts';
 import type { VirtualRegion } from '../../emulator/xen/regions.ts';
 import { type NopFlavour, addNops } from '../arch/x86/index.ts';
@@ -366,9 +367,19 @@ export class LivepatchHost {
   /** Call a function of the image (or of a payload, by its new symbol) with integer arguments; returns RAX. */
   call(symbol: string, args: (bigint | number)[] = []): bigint {
     this.alive();
+    return this.machine.call(this.functionAddress(symbol), args);
+  }
+
+  /** call() with arguments that may be buffers in guest memory, read back after the call (emulator/cpu/arguments.ts). */
+  callWith(symbol: string, args: readonly CallArg[]): CallResult {
+    this.alive();
+    return this.machine.callWith(this.functionAddress(symbol), args);
+  }
+
+  private functionAddress(symbol: string): bigint {
     const at = this.image.symbols.address(symbol) ?? this.payloads.map((p) => p.newSymbols.get(symbol)).find((a) => a !== undefined);
     if (at === undefined) throw new Error(`no symbol ${symbol} in ${this.image.name} or its payloads`);
-    return this.machine.call(at, args);
+    return at;
   }
 
   /** Call a function that returns a C string, and read it. */

@@ -1,4 +1,7 @@
 // Issue 3's first xlp verbs: info and call on a fresh image, a guest fault as a report with exit code 1.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { xlp } from '../helpers/cli.ts';
 
@@ -34,5 +37,40 @@ describe('xlp info / call --image', () => {
     expect(await xlp('call', '--image', 'debian', 'no_such_symbol')).toEqual({ code: 1, out: ['xlp: no symbol no_such_symbol in debian'], err: [] });
     expect((await xlp('call', '--image', 'debian', 'xen_minor_version', 'zz')).code).toBe(1);
     expect((await xlp('info', '--image', '/nonexistent')).err).toEqual(['xlp: image /nonexistent not found at /nonexistent: give the path of a Xen xen-syms']);
+  });
+
+  it('passes buffers by address (zero:N, buf:HEX, str:TEXT) and prints them with --dump, on a fresh image and the host', async () => {
+    // Xen's own string functions on Debian's image: memcpy(dst, src, n) returns dst; strlen counts to the NUL.
+    expect((await xlp('call', '--image', 'debian', 'strlen', 'str:hello')).out).toEqual(['0x5 (5)']);
+    const r = await xlp('call', '--image', 'debian', 'memcpy', 'zero:24', 'buf:2e370000', '4', '--dump', '0', '--dump', '1');
+    expect(r.code).toBe(0);
+    const dst = /^arg 0: 24 bytes at (0x[0-9a-f]+)$/.exec(r.out[1]!)?.[1];
+    expect(r.out[0]).toBe(`${dst} (${BigInt(dst!)})`);
+    expect(r.out.slice(2)).toEqual([
+      '  0000  2e 37 00 00 00 00 00 00 00 00 00 00 00 00 00 00',
+      '  0010  00 00 00 00 00 00 00 00',
+      '  string ".7"',
+      expect.stringMatching(/^arg 1: 4 bytes at 0x[0-9a-f]+$/),
+      '  0000  2e 37 00 00',
+      '  string ".7"',
+    ]);
+    const rows = await xlp('call', '--image', 'debian', 'memset', 'zero:64', '0x41', '3', '--dump', '0');
+    expect(rows.out.slice(2)).toEqual([ // hexdump's way: a row repeating the one above is a `*`, the last row is printed
+      '  0000  41 41 41 00 00 00 00 00 00 00 00 00 00 00 00 00',
+      '  0010  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00',
+      '  *',
+      '  0030  00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00',
+      '  string "AAA"',
+    ]);
+    expect((await xlp('call', '--image', 'debian', 'strlen', '0x10', '--dump', '0')).out).toEqual(['xlp: --dump 0: argument 0 is not a buffer (zero:N, buf:HEX, str:TEXT)']);
+    expect((await xlp('call', '--image', 'debian', 'strlen', 'zero:0')).code).toBe(1);
+    // The persistent host journals the arguments' text forms and replays them.
+    const st = ['--state', mkdtempSync(join(tmpdir(), 'xlp-state-'))];
+    expect((await xlp('boot', '--image', 'debian', ...st)).code).toBe(0);
+    expect((await xlp('call', 'strlen', 'str:four', ...st)).out).toEqual(['0x4 (4)']);
+    expect((await xlp('call', 'memcpy', 'zero:4', 'buf:41424344', '4', '--dump', '0', ...st)).out.slice(1)).toEqual([
+      expect.stringMatching(/^arg 0: 4 bytes at /), '  0000  41 42 43 44',
+    ]);
+    expect(await xlp('list', ...st)).toEqual({ code: 0, out: ['Nothing to list'], err: [] });
   });
 });
