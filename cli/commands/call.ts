@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { ArgumentError, type CallArg, cStringOf, parseCallArg } from '../../emulator/cpu/arguments.ts';
+import { ArgumentError, type CallArg } from '../../emulator/cpu/arguments.ts';
+import { cStringOf, parseCallArg } from '../call-args.ts';
 import type { CallResult } from '../../emulator/cpu/cpu.ts';
 import { GuestFault, GuestTimeout } from '../../emulator/cpu/errors.ts';
 import { type BootedImage, bootImage } from '../../loader/boot.ts';

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type CallArg, formatCallArg, parseCallArg } from '../../emulator/cpu/arguments.ts';
+import type { CallArg } from '../../emulator/cpu/arguments.ts';
+import { formatCallArg, parseCallArg } from '../call-args.ts';
 import type { CallResult } from '../../emulator/cpu/cpu.ts';
 import { bootImage } from '../../loader/boot.ts';
 import { resolveImage } from '../../loader/image/index.ts';
@@ -17,7 +18,7 @@ export type JournalOp =
   | { op: 'upload'; name: string; blob: string }
   | { op: 'action'; name: string; action: ActionName; nodeps?: boolean }
   | { op: 'idle' }
-  /** Arguments in their text form (emulator/cpu/arguments.ts). */
+  /** Arguments in their text form (cli/call-args.ts). */
   | { op: 'call'; symbol: string; args: string[] };
 
 interface JournalEntry {

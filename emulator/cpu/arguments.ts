@@ -1,7 +1,6 @@
 // Call arguments that may live in guest memory: an integer goes in its register as is; a buffer (zero bytes,
-// given bytes, a C string, a struct of fields at offsets) is placed in guest memory and its address goes in
-// the register. The text form `123`, `-1`, `0xff`, `zero:N`, `buf:HEX`, `str:TEXT` is what the CLI and
-// scenario files accept (parseCallArg) and what reports print (formatCallArg).
+// given bytes, a C string, a struct of fields at offsets) is placed in guest memory (argument-area.ts) and its
+// address goes in the register. Their text form (`zero:N`, …) is the CLI's: cli/call-args.ts.
 import { MachineError } from './errors.ts';
 
 export type GuestInt = bigint | number;
@@ -37,56 +36,6 @@ export class ArgumentError extends MachineError {
 /** Largest buffer one argument may ask for. */
 export const MAX_BUFFER = 1 << 20;
 
-const INTEGER = /^-?(0x[0-9a-f]+|\d+)$/i;
-
-/** An integer of 64 bits, exact: decimal, 0x-hex, or negative (two's complement). */
-export function parseGuestInteger(text: string): bigint {
-  if (!INTEGER.test(text)) throw new ArgumentError(`not an integer: ${JSON.stringify(text)}`);
-  const neg = text.startsWith('-');
-  const v = BigInt(neg ? text.slice(1) : text);
-  if (neg ? v > 1n << 63n : v >= 1n << 64n) throw new ArgumentError(`does not fit in 64 bits: ${text}`);
-  return BigInt.asUintN(64, neg ? -v : v);
-}
-
-/** One argument in its text form. */
-export function parseCallArg(text: string): CallArg {
-  const colon = text.indexOf(':');
-  const kind = colon < 0 ? '' : text.slice(0, colon);
-  const rest = text.slice(colon + 1);
-  switch (kind) {
-    case 'zero': {
-      const n = INTEGER.test(rest) ? Number(parseGuestInteger(rest)) : NaN;
-      if (!(n > 0 && n <= MAX_BUFFER)) throw new ArgumentError(`zero:N needs a size from 1 to ${MAX_BUFFER}: ${JSON.stringify(text)}`);
-      return { zero: n };
-    }
-    case 'buf': {
-      const digits = rest.replace(/^0x/i, '');
-      if (!/^([0-9a-f]{2})+$/i.test(digits)) throw new ArgumentError(`buf:HEX needs pairs of hex digits: ${JSON.stringify(text)}`);
-      return { bytes: checkSize(Buffer.from(digits, 'hex')) };
-    }
-    case 'str':
-      checkSize(Buffer.from(`${rest}\0`));
-      return { string: rest };
-    default:
-      if (colon >= 0) throw new ArgumentError(`unknown argument kind ${JSON.stringify(kind)} (zero:N, buf:HEX, str:TEXT or an integer)`);
-      return parseGuestInteger(text);
-  }
-}
-
-function checkSize(b: Buffer): Buffer {
-  if (b.length > MAX_BUFFER) throw new ArgumentError(`a buffer argument is limited to ${MAX_BUFFER} bytes (got ${b.length})`);
-  return b;
-}
-
-/** The text form of an argument (integers as 0x-hex); a struct has none and is described. */
-export function formatCallArg(a: CallArg): string {
-  if (typeof a === 'bigint' || typeof a === 'number') return `0x${BigInt.asUintN(64, BigInt(a)).toString(16)}`;
-  if ('zero' in a) return `zero:${a.zero}`;
-  if ('bytes' in a) return `buf:${Buffer.from(a.bytes).toString('hex')}`;
-  if ('string' in a) return `str:${a.string}`;
-  return `struct(${structSize(a)} bytes)`;
-}
-
 export function isBufferArg(a: CallArg): a is BufferArg {
   return typeof a === 'object';
 }
@@ -117,7 +66,7 @@ function fieldEnd(f: StructField): number {
   return f.offset + 8; // u64, pointer
 }
 
-function structSize(a: { struct: readonly StructField[]; size?: number }): number {
+export function structSize(a: { struct: readonly StructField[]; size?: number }): number {
   for (const f of a.struct) {
     if (!Number.isInteger(f.offset) || f.offset < 0) throw new ArgumentError(`struct field offset ${f.offset} is not a byte offset`);
   }
@@ -126,12 +75,4 @@ function structSize(a: { struct: readonly StructField[]; size?: number }): numbe
   if (size < end) throw new ArgumentError(`struct size ${size} cuts its field ending at ${end}`);
   if (size <= 0 || size > MAX_BUFFER) throw new ArgumentError(`struct size must be from 1 to ${MAX_BUFFER} bytes (got ${size})`);
   return size;
-}
-
-/** The C string a buffer holds: printable text up to a NUL inside it (undefined when it is not one). */
-export function cStringOf(bytes: Uint8Array): string | undefined {
-  const end = bytes.indexOf(0);
-  if (end <= 0) return undefined;
-  const text = Buffer.from(bytes.subarray(0, end)).toString('utf8');
-  return /^[^\x00-\x08\x0b-\x1f\x7f\ufffd]+$/.test(text) ? text : undefined;
 }

@@ -1,7 +1,8 @@
 // Issue 12 item 1: call arguments in guest memory (integers exact to 64 bits; zero/bytes/string/struct buffers
 // passed by address, read back after the call, unmapped per call).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgumentError, cStringOf, formatCallArg, parseCallArg } from '../../emulator/cpu/arguments.ts';
+import { ArgumentError } from '../../emulator/cpu/arguments.ts';
+import { cStringOf, formatCallArg, parseCallArg } from '../../cli/call-args.ts';
 import { ARGUMENT_AREA } from '../../emulator/cpu/argument-area.ts';
 import { GuestFault } from '../../emulator/cpu/errors.ts';
 import { Machine } from '../../emulator/xen/machine.ts';
