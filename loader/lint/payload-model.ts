@@ -2,10 +2,8 @@
 // resolution, relocations, build-id notes, symbol table) against the image's symbols, without stopping at the
 // first problem where a later rule can still say something useful.
 import { basename } from 'node:path';
-import {
-  ElfError, ElfFile, R_X86_64_PC32, R_X86_64_PLT32, SHN_UNDEF, SHT_RELA, STT_FILE, STT_OBJECT, type ElfSymbol,
-} from '../elf/index.ts';
-import { Errno, LivepatchError } from '../livepatch/errno.ts';
+import { R_X86_64_PC32, R_X86_64_PLT32, RELA_SIZE, SHN_UNDEF, SHT_RELA, STT_FILE, STT_OBJECT } from '../elf/index.ts';
+import { LivepatchError } from '../livepatch/errno.ts';
 import { prepareBuildIds, type BuildIds } from '../livepatch/upload/build-id.ts';
 import { loadElf } from '../livepatch/upload/elf-load.ts';
 import { layOut, type Layout } from '../livepatch/upload/layout.ts';
@@ -151,15 +149,12 @@ function buildPayload(space: PayloadSpace, path: string, bytes: Uint8Array): Lin
     out.funcsSize = findSection(elf, SEC.funcs)?.size;
     // No name is "taken" here: collisions are the rules' business, with the image and every other payload.
     const none: UploadContext = { ...ctx, lookupXenSymbol: () => undefined, lookupPayloadSymbol: () => undefined };
-    const reader = ElfFile.parse(bytes);
-    out.kept = withFiles(buildSymbolTable(elf, syms, out.funcs, none), reader.symbols(), syms.value);
-    out.references = references(reader, elf, (name) => (unresolved.has(name) ? undefined : space.lookup(name)));
+    out.kept = withFiles(buildSymbolTable(elf, syms, out.funcs, none), elf, syms.value);
+    out.references = references(elf, (name) => (unresolved.has(name) ? undefined : space.lookup(name)));
     const comment = findSection(elf, COMMENT_SECTION);
     out.comment = comment ? sectionStrings(fileData(elf.bytes, comment)) : [];
   } catch (e) {
-    // Our ELF reader is stricter than Xen in places; what it refuses, Xen would misread.
-    if (e instanceof ElfError) out.refused = new LivepatchError(Errno.EINVAL, `malformed ELF: ${e.message}`);
-    else if (e instanceof LivepatchError) out.refused = e;
+    if (e instanceof LivepatchError) out.refused = e;
     else throw e;
     return out;
   }
@@ -173,10 +168,15 @@ function buildPayload(space: PayloadSpace, path: string, bytes: Uint8Array): Lin
   return out;
 }
 
-/** Adds each kept symbol's source file, matching it to its ELF symbol by name and resolved address. */
-function withFiles(kept: PayloadSymbol[], symbols: readonly ElfSymbol[], values: readonly bigint[]): KeptSymbol[] {
-  const byKey = new Map<string, ElfSymbol>();
-  for (const s of symbols) if (s.name && s.type !== STT_FILE) byKey.set(`${s.name}@${values[s.index]}`, s);
+/** Adds each kept symbol's source file (the STT_FILE before it), matching it by name and resolved address. */
+function withFiles(kept: PayloadSymbol[], elf: ElfModel, values: readonly bigint[]): KeptSymbol[] {
+  const byKey = new Map<string, { type: number; file: string | undefined }>();
+  let file: string | undefined;
+  for (const s of elf.symbols) {
+    if (s.index === 0) continue;
+    if (s.type === STT_FILE) file = s.name;
+    else if (s.name) byKey.set(`${s.name}@${values[s.index]}`, { type: s.type, file });
+  }
   return kept.map((k) => {
     const s = byKey.get(`${k.name}@${k.address}`);
     return { ...k, file: s?.file, isObject: (s?.type ?? k.type) === STT_OBJECT };
@@ -186,17 +186,22 @@ function withFiles(kept: PayloadSymbol[], symbols: readonly ElfSymbol[], values:
 /** R_X86_64_PC32/PLT32: the field is the end of the instruction at the earliest, so the target is >= S + A + 4. */
 const PC_RELATIVE = new Set([R_X86_64_PC32, R_X86_64_PLT32]);
 
-function references(reader: ElfFile, elf: ElfModel, resolve: (name: string) => bigint | undefined): Reference[] {
+/** Every undefined symbol, with how far into it relocations reach (from the SHT_RELA sections upload applied). */
+function references(elf: ElfModel, resolve: (name: string) => bigint | undefined): Reference[] {
   const refs = new Map<number, Reference>();
   for (const s of elf.symbols) {
     if (s.index === 0 || s.shndx !== SHN_UNDEF || s.name === '') continue;
     refs.set(s.index, { name: s.name, address: resolve(s.name), uses: [] });
   }
-  for (const sec of reader.sections) {
-    if (sec.type !== SHT_RELA) continue;
-    for (const r of reader.relocations(sec)) {
-      const ref = refs.get(r.sym);
-      if (ref) ref.uses.push({ type: r.type, minOffset: r.addend + (PC_RELATIVE.has(r.type) ? 4n : 0n) });
+  for (const sec of elf.sections) {
+    if (sec.index === 0 || sec.type !== SHT_RELA || sec.entsize < BigInt(RELA_SIZE)) continue;
+    const data = fileData(elf.bytes, sec);
+    const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const stride = Number(sec.entsize);
+    for (let o = 0; o + RELA_SIZE <= data.length; o += stride) {
+      const ref = refs.get(v.getUint32(o + 12, true)); // r_info: type in the low half, symbol in the high half
+      const type = v.getUint32(o + 8, true);
+      if (ref) ref.uses.push({ type, minOffset: v.getBigInt64(o + 16, true) + (PC_RELATIVE.has(type) ? 4n : 0n) });
     }
   }
   return [...refs.values()];
