@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../loader/image/index.ts';
-import { PLAIN_ANSWER_CHECKS, file, xlp } from './helpers.ts';
+import { estimate } from '../../cli/explore/explore.ts';
+import { PLAIN_ANSWER_CHECKS, file, plantedBug, xlp } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'xlp-explore-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -29,7 +30,11 @@ describe('xlp explore --json', () => {
     expect(r.code).toBe(1);
     expect(r.out).toHaveLength(1);
     const j = JSON.parse(r.out[0]!) as JsonReport;
-    expect(j).toMatchObject({ ok: false, payloads: ['xlp_order_jmp', 'xlp_order_nop'], depth: 4, sequences: 488, states: 45, units: 9, totalUnits: 9 });
+    // 9 units: the root and one per first operation (apply/revert/replace/unload x 2 payloads). 488 sequences:
+    // each unit's first operation, then 8 operations from each of the 60 states the units reach at depths 1-3;
+    // the model (cli/explore/model.ts, written apart from the loader) predicts the same before anything runs.
+    expect(j).toMatchObject({ ok: false, payloads: ['xlp_order_jmp', 'xlp_order_nop'], depth: 4, sequences: 8 + 8 * 60, states: 45, units: 9, totalUnits: 9 });
+    expect(estimate(plantedBug()).sequences).toBe(j.sequences);
     expect(j.failures).toEqual([{
       invariant: 4, kind: 'check', subject: 'check 1 plain_answer', message: expect.stringContaining('expected return value 43'),
       sequence: ['upload xlp_order_jmp', 'upload xlp_order_nop', 'apply xlp_order_jmp --nodeps', 'apply xlp_order_nop --nodeps'],
