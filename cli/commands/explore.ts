@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { payloadPath } from '../../loader/livepatch/payload-files.ts';
+import { NAMED_IMAGES } from '../../loader/image/paths.ts';
+import { type PayloadTarget, payloadPath } from '../../loader/livepatch/payload-files.ts';
 import { type UserCheck, parseChecks } from '../explore/checks.ts';
 import { type WorkEstimate, WARN_ABOVE } from '../explore/estimate.ts';
 import { estimate, explore, type ExploreOptions, type ExploreResult } from '../explore/explore.ts';
@@ -31,9 +32,12 @@ function count(v: string, flag: string): number {
   return Number(v);
 }
 
-/** A payload file; a bare name that is no file means the payload `make` built for a builtin/debian image. */
+/** A payload file; a bare name that is no file means the payload `make` built for a named image. */
 function payloadFile(arg: string, image: string): string {
-  if (!existsSync(arg) && !arg.includes('/') && (image === 'builtin' || image === 'debian')) return payloadPath(image, arg.replace(/\.livepatch$/, ''));
+  // guest/payloads builds the payloads for every named image.
+  if (!existsSync(arg) && !arg.includes('/') && Object.hasOwn(NAMED_IMAGES, image)) {
+    return payloadPath(image as PayloadTarget, arg.replace(/\.livepatch$/, ''));
+  }
   if (!existsSync(arg)) throw new Error(`payload file ${arg} not found`);
   return resolve(arg);
 }

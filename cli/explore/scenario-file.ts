@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Document, isMap, isSeq } from 'yaml';
+import { NAMED_IMAGES } from '../../loader/image/paths.ts';
 import { describeStep } from '../scenario/runner.ts';
 import type { Step } from '../scenario/schema.ts';
 import type { ExploreResult } from './explore.ts';
@@ -35,7 +36,7 @@ function pathFrom(dir: string, file: string): string {
   return top(abs) === top(resolve(dir)) ? relative(dir, abs) : abs;
 }
 
-const imageField = (image: string, dir: string): string => (image === 'builtin' || image === 'debian' ? image : pathFrom(dir, image));
+const imageField = (image: string, dir: string): string => (Object.hasOwn(NAMED_IMAGES, image) ? image : pathFrom(dir, image));
 
 /** Where the failures' sequences start: the image and the root's uploads. */
 export interface Root {
