@@ -28,9 +28,10 @@ unsigned int xen_minor_version(void)
     return 17;
 }
 
+/* The image follows Xen 4.17 stable as of 4.17.7: xlp picks the rules by the version an image reports. */
 const char *xen_extra_version(void)
 {
-    return ".0-xlp";
+    return ".7-xlp";
 }
 
 const char *xen_changeset(void)

@@ -18,7 +18,7 @@ const SHOTS = join(tmpdir(), 'xlp-explain-screenshots');
 /** Nothing a page could fetch: links only to its own steps and rows. */
 const EXTERNAL = /\b(src|action)\s*=|href\s*=\s*"(?!#)|<link|<iframe|<img|@import|url\(|https?:/i;
 
-const ORIGINAL_STRING = { builtin: '.0-xlp', debian: '.7' } as const;
+const ORIGINAL_STRING = { builtin: '.7-xlp', debian: '.7' } as const;
 
 const stepOf = (s: Story, title: string, n = 1): StoryStep => s.steps.filter((x) => x.title === title)[n - 1]!;
 const site = (s: StoryStep): SiteView => s.sites.find((x) => x.name === 'xen_extra_version')!;

@@ -23,7 +23,7 @@ export function extraVersion(h: LivepatchHost): string {
 /** Xen 4.17 (ours follows 4.17; Debian 12) and 4.20 (Debian 13): what xen_minor_version() returns. */
 export const MINOR_VERSION: Record<Target, number> = { builtin: 17, debian: 17, 'debian-4.20': 20 };
 
-export const ORIGINAL_EXTRA: Record<Target, string> = { builtin: '.0-xlp', debian: '.7', 'debian-4.20': '.5-pre' };
+export const ORIGINAL_EXTRA: Record<Target, string> = { builtin: '.7-xlp', debian: '.7', 'debian-4.20': '.5-pre' };
 
 /** The errno name a call fails with (throws if it does not fail with a LivepatchError). */
 export function errnoOf(fn: () => unknown): string {

@@ -22,7 +22,7 @@ const s64 = (v: bigint): bigint => BigInt.asIntN(64, v);
 
 describe('builtin image', () => {
   it('has the version entry points of common/version.c', () => {
-    expect(str('xen_extra_version')).toBe('.0-xlp');
+    expect(str('xen_extra_version')).toBe('.7-xlp');
     expect(call('xen_minor_version')).toBe(17n);
     expect(call('xen_major_version')).toBe(4n);
     expect(str('xen_deny')).toBe('<denied>');
@@ -54,7 +54,7 @@ describe('builtin image', () => {
     call('xen_print_banner');
     call('selftest_printk');
     const lines = host.machine.console.drain();
-    expect(lines[0]).toBe('Xen version 4.17.0-xlp (gcc 12.2.0) debug=y');
+    expect(lines[0]).toBe('Xen version 4.17.7-xlp (gcc 12.2.0) debug=y');
     expect(lines[1]).toMatch(/^printk: str\|c\|-42\|17\|3000000000\|beef\|ffff82d040200000\|/);
   });
 

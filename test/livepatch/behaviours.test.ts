@@ -102,7 +102,7 @@ describe('host snapshots', () => {
       expect(extraVersion(h)).toBe('Hello World'); // the trampoline is back and taken
       h.restore(s0);
       expect(h.stateHash()).toBe(hash0);
-      expect(extraVersion(h)).toBe('.0-xlp');
+      expect(extraVersion(h)).toBe('.7-xlp');
       expect(h.get('xen_hello_world')).toEqual({ state: 'CHECKED', rc: 0 });
       h.restore(s1);
       expect(h.machine.symbolize(h.payload('xen_hello_world').prepared.funcs[0]!.newAddr)).toMatch(/^xen_hello_world!/);

@@ -24,8 +24,8 @@ describe('xlp trace', () => {
     expect(r.code).toBe(0);
     const steps = stepLines(r.out);
     expect(steps[0]).toMatch(/^1 {2}[0-9a-f]{16} {2}xen_extra_version\+0x0 .*leaq/);
-    expect(steps.at(-1)).toMatch(/__x86_return_thunk\+0x0 +c3 +retq +returns 0x[0-9a-f]+ "\.0-xlp"$/);
-    expect(r.out.at(-1)).toMatch(/^xen_extra_version\(\) returned 0x[0-9a-f]+ "\.0-xlp"$/);
+    expect(steps.at(-1)).toMatch(/__x86_return_thunk\+0x0 +c3 +retq +returns 0x[0-9a-f]+ "\.7-xlp"$/);
+    expect(r.out.at(-1)).toMatch(/^xen_extra_version\(\) returned 0x[0-9a-f]+ "\.7-xlp"$/);
     expect(r.out.join('\n')).not.toContain('trampoline');
   });
 

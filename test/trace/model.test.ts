@@ -39,14 +39,14 @@ describe('traceCall', () => {
     expect(last.symbol).toMatch(/^__x86_return_thunk\+0x/);
     expect([...last.bytes]).toEqual([0xc3]);
     expect(mark(last, 'return')).toEqual({ kind: 'return', value: t.returned });
-    expect(t.string).toBe('.0-xlp');
+    expect(t.string).toBe('.7-xlp');
     expect(t.truncated).toBe(false);
     expect(withMark(t, 'trampoline')).toEqual([]);
     expect(withMark(t, 'fault')).toEqual([]);
     // Every step is disassembled from the bytes that ran.
     for (const s of t.steps) expect(s.text).not.toBe('(bad)');
     // The hook is gone afterwards: the machine runs normally and a second trace sees the same path.
-    expect(h.machine.readCString(h.image.call('xen_extra_version'))).toBe('.0-xlp');
+    expect(h.machine.readCString(h.image.call('xen_extra_version'))).toBe('.7-xlp');
     expect((await traceExtraVersion(h)).steps.map((s) => s.address)).toEqual(t.steps.map((s) => s.address));
   });
 

@@ -1,0 +1,50 @@
+// The generic live-patch rules (Xen's common/livepatch.c and the xen-livepatch tool) that differ between the Xen
+// versions xlp runs, in one table keyed by the version the image itself reports (Image.version): no version test
+// is scattered through the pipeline. Each rule names the Xen commit that made it. The architecture's own
+// differences (alternatives, record formats) sit behind the arch seam (loader/arch) and loader/abi.ts.
+import type { XenVersion } from '../image/version.ts';
+
+export interface LivepatchRules {
+  /** The versions these rules follow, for messages (`4.17.4+`, `4.20`). */
+  readonly label: string;
+  /**
+   * A payload's virtual region (its exception table, bug frames and symbols) lives from upload to unload since
+   * 4.17.4 (a57b4074ab "livepatch: register livepatch regions when loaded", d2daa40fb3); before, only while
+   * applied, so a WARN in a pre-apply hook had no frame to find.
+   */
+  readonly regionFromUpload: boolean;
+  /**
+   * 4.20 (fa49f4be41 "livepatch: do Xen build-id check earlier"): `.livepatch.xen_depends` is checked right
+   * after the ELF is parsed, before layout and relocations; a payload for another build never gets further.
+   */
+  readonly xenDependsBeforeLayout: boolean;
+  /**
+   * 4.20 (same series): a `.note.gnu.build-id` or `.livepatch.depends` note that xen_build_id_check() refuses
+   * fails with its own errno (-ENODATA for a wrong type or owner, -EINVAL otherwise) instead of -EINVAL.
+   */
+  readonly rawBuildIdErrno: boolean;
+  /**
+   * 4.19 (tools/misc/xen-livepatch.c, "tools/xen-livepatch: add --force"): verbs must be spelled out (4.17 took
+   * any prefix: `l` = list) and a leading `--force` sets LIVEPATCH_FLAG_FORCE.
+   */
+  readonly toolExactVerbs: boolean;
+}
+
+const at = (v: XenVersion, major: number, minor: number, point = 0): boolean =>
+  v.major !== major ? v.major > major : v.minor !== minor ? v.minor > minor : v.point >= point;
+
+/** Rules by version, newest first; the first whose `since` the image reaches applies. */
+const TABLE: readonly { since: [number, number, number]; rules: LivepatchRules }[] = [
+  { since: [4, 20, 0], rules: { label: '4.20', regionFromUpload: true, xenDependsBeforeLayout: true, rawBuildIdErrno: true, toolExactVerbs: true } },
+  { since: [4, 19, 0], rules: { label: '4.19', regionFromUpload: true, xenDependsBeforeLayout: false, rawBuildIdErrno: false, toolExactVerbs: true } },
+  { since: [4, 17, 4], rules: { label: '4.17.4+', regionFromUpload: true, xenDependsBeforeLayout: false, rawBuildIdErrno: false, toolExactVerbs: false } },
+  { since: [4, 17, 0], rules: { label: '4.17.0-4.17.3', regionFromUpload: false, xenDependsBeforeLayout: false, rawBuildIdErrno: false, toolExactVerbs: false } },
+];
+
+/** The baseline for an image whose version is unknown or older than 4.17: Xen 4.17 stable. */
+export const BASELINE_RULES: LivepatchRules = TABLE[2]!.rules;
+
+export function livepatchRules(v: XenVersion | undefined): LivepatchRules {
+  if (!v) return BASELINE_RULES;
+  return TABLE.find((e) => at(v, ...e.since))?.rules ?? BASELINE_RULES;
+}
