@@ -9,11 +9,11 @@ export interface ProgressBar {
   stop(): void;
 }
 
-export function progressBar(enabled: boolean): ProgressBar | undefined {
-  if (!enabled || !process.stderr.isTTY) return undefined;
+export function progressBar(enabled: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressBar | undefined {
+  if (!enabled || !stream.isTTY) return undefined;
   const bar = new cliProgress.SingleBar(
     {
-      stream: process.stderr,
+      stream,
       format: 'explore [{bar}] {value}/{total} sequences | ETA {eta_formatted} | {states} states | {unitsDone}/{units} units',
       hideCursor: true,
       clearOnComplete: true,
@@ -32,7 +32,7 @@ export function progressBar(enabled: boolean): ProgressBar | undefined {
       }
       // Units not yet started will still take what the estimate says; past it, keep some room.
       if (p.sequences >= total) {
-        total = p.unitsDone === p.units ? p.sequences : Math.ceil(p.sequences * 1.1);
+        total = p.unitsDone === p.units ? p.sequences : Math.ceil((p.sequences * 11) / 10);
         bar.setTotal(total);
       }
       bar.update(p.sequences, { states: p.states, unitsDone: p.unitsDone, units: p.units });
