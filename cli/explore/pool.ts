@@ -57,10 +57,13 @@ export function runInWorkers(
   const workers: Worker[] = [];
   return new Promise<UnitResult[]>((resolve, reject) => {
     let failed = false;
+    // No terminate(): a worker stopped inside a Unicorn call aborts the whole process (koffi's napi_throw);
+    // each stops once its current unit is done.
     const fail = (e: Error): void => {
       if (failed) return;
       failed = true;
-      for (const w of workers) void w.terminate();
+      queue.length = 0;
+      for (const w of workers) w.postMessage({ kind: 'stop' } satisfies ToWorker);
       reject(e);
     };
     const feed = (w: Worker): void => {

@@ -8,41 +8,78 @@ import { unicornLibraryPath } from './unicorn.ts';
 
 const SLOTS = 1024;
 const POLL_MS = 10;
+/** How long the exit waits for a worker still starting: far more than koffi's load takes even under load. */
+const EXIT_WAIT_MS = 10_000;
 
 const handles = new BigInt64Array(new SharedArrayBuffer(SLOTS * 8));
 const deadlines = new Float64Array(new SharedArrayBuffer(SLOTS * 8));
 const runIds = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
 const fired = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
+/** [0] the main thread asks the worker to stop; [1] the worker has stopped and will call nothing native again. */
+const control = new Int32Array(new SharedArrayBuffer(8));
+const STOP = 0;
+const STOPPED = 1;
 const free: number[] = [];
 let next = 0;
 let worker: Worker | undefined;
+/** Why the worker died, if it did: without it no wall-clock limit would ever fire. */
+let failure: Error | undefined;
 
+// The worker sleeps on the control word rather than a timer, so a stop request wakes it at once; it loads
+// nothing native once a stop was asked, and says it stopped however its script ends.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const koffi = require(workerData.koffi);
-const lib = koffi.load(workerData.lib);
-const stop = lib.func('int uc_emu_stop(void *uc)');
-const { handles, deadlines, runIds, fired, poll } = workerData;
-setInterval(() => {
-  const now = Date.now();
-  for (let i = 0; i < deadlines.length; i++) {
-    const d = deadlines[i];
-    if (d > 0 && now > d) {
-      Atomics.store(fired, i, Atomics.load(runIds, i));
-      stop(handles[i]);
+const { handles, deadlines, runIds, fired, control, poll } = workerData;
+try {
+  if (Atomics.load(control, ${STOP}) === 0) {
+    const koffi = require(workerData.koffi);
+    const stop = koffi.load(workerData.lib).func('int uc_emu_stop(void *uc)');
+    while (Atomics.load(control, ${STOP}) === 0) {
+      Atomics.wait(control, ${STOP}, 0, poll);
+      const now = Date.now();
+      for (let i = 0; i < deadlines.length; i++) {
+        const d = deadlines[i];
+        if (d > 0 && now > d && Atomics.load(control, ${STOP}) === 0) {
+          Atomics.store(fired, i, Atomics.load(runIds, i));
+          stop(handles[i]);
+        }
+      }
     }
   }
-}, poll);
+} finally {
+  Atomics.store(control, ${STOPPED}, 1);
+  Atomics.notify(control, ${STOPPED});
+}
 `;
+
+/**
+ * Node terminates worker threads at exit; one caught inside koffi's native code (still loading the addon, or
+ * in uc_emu_stop) aborts the whole process (`FATAL ERROR: ... napi_throw`, exit 134) after its work is done.
+ * So the exit asks the worker to stop and waits until it is out of native code for good.
+ */
+function stopWorker(): void {
+  Atomics.store(control, STOP, 1);
+  Atomics.notify(control, STOP);
+  Atomics.wait(control, STOPPED, 0, EXIT_WAIT_MS);
+}
 
 function ensureWorker(): void {
   if (worker) return;
   const req = createRequire(import.meta.url);
+  // execArgv []: the worker is plain CommonJS whatever the process was started with (`--input-type=module`
+  // would make it ESM and break it; `--import tsx` would only slow its start).
   worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { koffi: req.resolve('koffi'), lib: unicornLibraryPath(), handles, deadlines, runIds, fired, poll: POLL_MS },
+    execArgv: [],
+    workerData: { koffi: req.resolve('koffi'), lib: unicornLibraryPath(), handles, deadlines, runIds, fired, control, poll: POLL_MS },
   });
   worker.unref();
+  worker.on('error', (e) => {
+    failure = e;
+  });
+  // An ended worker is out of native code: nothing to wait for at exit.
+  worker.on('exit', () => Atomics.store(control, STOPPED, 1));
+  process.once('exit', stopWorker);
 }
 
 /** One Machine's slot in the watchdog. */
@@ -60,6 +97,7 @@ export class WatchdogSlot {
   }
 
   arm(timeoutMs: number): void {
+    if (failure) throw new Error(`the watchdog thread failed: ${failure.message}`);
     this.runId = (this.runId + 1) | 0;
     Atomics.store(runIds, this.slot, this.runId);
     deadlines[this.slot] = Date.now() + timeoutMs;
