@@ -9,6 +9,7 @@ import { registerTrace } from './commands/trace.ts';
 import { registerLivepatch } from './commands/livepatch.ts';
 import { registerRun } from './commands/run.ts';
 import { registerLint } from './commands/lint.ts';
+import { registerSetup } from './commands/setup.ts';
 import { expandVerb } from './xen-livepatch/tool.ts';
 import { explain } from './xen-livepatch/explain.ts';
 import { type Output, stdio } from './options.ts';
@@ -29,6 +30,7 @@ export function buildProgram(io: Output = stdio): Command {
   registerRun(program, io);
   registerExplore(program, io);
   registerLint(program, io);
+  registerSetup(program, io);
   return program;
 }
 

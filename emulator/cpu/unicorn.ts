@@ -51,8 +51,8 @@ export function unicornLibraryPath(): string {
   const local = BUNDLED_UNICORN;
   if (existsSync(local)) return local;
   throw new Error(
-    `Unicorn >= ${MIN_UNICORN.major}.${MIN_UNICORN.minor} not found at ${local}: run \`make test\` or \`make demo\`, ` +
-      'which install it (or set XLP_UNICORN_LIB to a libunicorn.so.2 of version 2.1 or newer)',
+    `Unicorn >= ${MIN_UNICORN.major}.${MIN_UNICORN.minor} not found at ${local}: run \`xlp setup\` (in a checkout: \`make\`), ` +
+      'which fetches it, or set XLP_UNICORN_LIB to a libunicorn.so.2 of version 2.1 or newer',
   );
 }
 

@@ -12,7 +12,7 @@ export const DEBIAN_420_IMAGE = join(REPO_ROOT, '.deps/xen-4.20/usr/lib/debug/bo
 
 /** The images xlp knows by name, with where each comes from. */
 export const NAMED_IMAGES: Readonly<Record<string, { path: string; missing: string }>> = {
-  builtin: { path: BUILTIN_IMAGE, missing: 'run `make` to build the guest image' },
+  builtin: { path: BUILTIN_IMAGE, missing: 'run `xlp setup` (in a checkout: `make`) to build the guest image' },
   debian: { path: DEBIAN_IMAGE, missing: 'run `make test` to install xen-hypervisor-4.17-amd64-dbg' },
   'debian-4.20': { path: DEBIAN_420_IMAGE, missing: 'run `make test` to fetch xen-hypervisor-4.20-amd64-dbg into .deps/' },
 };
