@@ -71,8 +71,8 @@ describe('the npm package', () => {
     ].join('\n'));
     const r = run(process.execPath, ['check.mjs'], project);
     expect(r.stderr).toBe('');
-    // guest/common/version.c returns ".0-xlp"; the payload (guest/payloads/xen_hello_world_func.c) "Hello World".
-    expect(r.stdout).toBe('.0-xlp\nHello World\n');
+    // guest/common/version.c returns ".7-xlp"; the payload (guest/payloads/xen_hello_world_func.c) "Hello World".
+    expect(r.stdout).toBe('.7-xlp\nHello World\n');
     expect(r.status).toBe(0);
   });
 
@@ -110,7 +110,7 @@ describe('the npm package', () => {
       "import { boot, LivepatchError } from 'xlp';",
       "test('the installed xlp', () => {",
       "  const xen = boot('builtin');",
-      "  expect(xen.callString('xen_extra_version')).toBe('.0-xlp');",
+      "  expect(xen.callString('xen_extra_version')).toBe('.7-xlp');",
       "  expect(() => xen.actionAndWait('nothere', 'APPLY')).toThrow(LivepatchError);",
       '});',
     ].join('\n'));
@@ -128,7 +128,7 @@ describe('the xlp command', () => {
     npm(['install', '-g', '--prefix', globalPrefix, join(project, 'node_modules/xlp')], tmp);
     expect(existsSync(join(globalPrefix, 'bin/xlp'))).toBe(true);
     const call = run('xlp', ['call', 'xen_extra_version', '--string', '--image', 'builtin'], tmp, env);
-    expect([call.stdout, call.stderr, call.status]).toEqual(['".0-xlp"\n', '', 0]);
+    expect([call.stdout, call.stderr, call.status]).toEqual(['".7-xlp"\n', '', 0]);
     const setup = run('xlp', ['setup'], tmp, env);
     expect(setup.stderr).toBe('');
     expect(setup.stdout).toContain(`setup: builtin image: ${join(project, 'node_modules/xlp/build/guest/xen-syms')}`);
@@ -141,6 +141,6 @@ describe('the xlp command', () => {
       cwd: PACKAGE_ROOT, stdio: 'pipe', env: { ...process.env, npm_config_prefix: prefix },
     });
     const r = run(join(prefix, 'bin/xlp'), ['call', 'xen_extra_version', '--string', '--image', 'builtin'], tmp);
-    expect([r.stdout, r.stderr, r.status]).toEqual(['".0-xlp"\n', '', 0]);
+    expect([r.stdout, r.stderr, r.status]).toEqual(['".7-xlp"\n', '', 0]);
   });
 });
