@@ -70,7 +70,7 @@ export function structSize(a: { struct: readonly StructField[]; size?: number })
   for (const f of a.struct) {
     if (!Number.isInteger(f.offset) || f.offset < 0) throw new ArgumentError(`struct field offset ${f.offset} is not a byte offset`);
   }
-  const end = Math.max(0, ...a.struct.map(fieldEnd));
+  const end = a.struct.reduce((m, f) => Math.max(m, fieldEnd(f)), 0); // no spread: a struct may have many fields
   const size = a.size ?? end;
   if (size < end) throw new ArgumentError(`struct size ${size} cuts its field ending at ${end}`);
   if (size <= 0 || size > MAX_BUFFER) throw new ArgumentError(`struct size must be from 1 to ${MAX_BUFFER} bytes (got ${size})`);

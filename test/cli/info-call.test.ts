@@ -71,6 +71,10 @@ describe('xlp info / call --image', () => {
     expect((await xlp('call', 'memcpy', 'zero:4', 'buf:41424344', '4', '--dump', '0', ...st)).out.slice(1)).toEqual([
       expect.stringMatching(/^arg 0: 4 bytes at /), '  0000  41 42 43 44',
     ]);
+    // Issue 10: registers do not carry over; memcpy left its destination in RAX, the faulting call shows rax 0.
+    const fault = await xlp('call', 'strlen', '0xdead0000', ...st);
+    expect(fault.out[0]).toMatch(/^guest fault: #PF \(vector 14\) at strlen\+0x0 /);
+    expect(fault.out).toContain('  rax 0000000000000000  rbx 0000000000000000  rcx 0000000000000000  rdx 0000000000000000');
     expect(await xlp('list', ...st)).toEqual({ code: 0, out: ['Nothing to list'], err: [] });
   });
 });
