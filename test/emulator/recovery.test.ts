@@ -18,7 +18,7 @@ function faultOf(fn: () => unknown): GuestFault {
   throw new Error('expected a GuestFault');
 }
 
-describe.each(TARGETS)('printk with an unmapped %%s pointer on %s', (target) => {
+describe.each(TARGETS)('printk given an unmapped pointer for a string conversion, on %s', (target) => {
   it('is a guest #PF (read of a not-present page: error code 0, CR2 the pointer), and the next call runs', () => {
     const { machine: m, image } = bootImage(target);
     try {
