@@ -7,78 +7,39 @@
 //     - when: { top: xen_bye_world }          # the top of the applied stack
 //       call: xen_extra_version
 //       string: Bye World!
-import { parse } from 'yaml';
+//
+// Checked by the same zod schema machinery as scenario files (cli/files): positions, unknown keys, exact integers.
+import { z } from 'zod';
+import { GuestValue, Word } from '../files/fields.ts';
+import { type KnownKeys, parseYamlFile } from '../files/yaml-file.ts';
 
-export interface UserCheck {
-  /** 1-based position in the file. */
+const When = z.strictObject({ applied: z.array(Word).default([]), top: Word.optional() });
+
+const CheckFields = z.strictObject({
+  when: When.default({ applied: [] }),
+  call: Word,
+  args: z.array(GuestValue).default([]),
+  returns: GuestValue.optional(),
+  string: z.union([z.string(), z.bigint().transform(String)]).optional(),
+});
+const Check = CheckFields.refine((c) => c.returns !== undefined || c.string !== undefined, { message: 'give `returns:` or `string:`' });
+
+const NOT_A_CHECK_FILE = 'expected a mapping with a `checks:` list';
+const CheckFile = z.strictObject({ checks: z.array(Check, { error: NOT_A_CHECK_FILE }).min(1) }, { error: NOT_A_CHECK_FILE });
+
+export type UserCheck = z.output<typeof Check> & {
+  /** 1-based position in the file, and its line. */
   index: number;
-  when: { applied: string[]; top?: string };
-  call: string;
-  args: bigint[];
-  returns?: bigint;
-  string?: string;
-}
+  line?: number;
+};
 
-export class CheckFileError extends Error {
-  constructor(where: string, message: string) {
-    super(`${where}: ${message}`);
-    this.name = 'CheckFileError';
-  }
-}
+const known: KnownKeys = (path) =>
+  path.length === 0 ? ['checks'] : path.length === 2 ? Object.keys(CheckFields.shape) : ['applied', 'top'];
 
-type Raw = Record<string, unknown>;
-const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function int(v: unknown, where: string): bigint {
-  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
-  if (typeof v === 'string' && /^-?(0x[0-9a-f]+|\d+)$/i.test(v)) return v.startsWith('-') ? -BigInt(v.slice(1)) : BigInt(v);
-  throw new CheckFileError(where, `expected an integer, got ${JSON.stringify(v)}`);
-}
-
-const KEYS = new Set(['when', 'call', 'args', 'returns', 'string']);
-
-function parseCheck(raw: unknown, index: number, where: string): UserCheck {
-  if (!isRecord(raw)) throw new CheckFileError(where, 'a check is a mapping with `call:`');
-  for (const k of Object.keys(raw)) if (!KEYS.has(k)) throw new CheckFileError(where, `unknown key \`${k}\``);
-  if (typeof raw.call !== 'string' || !raw.call) throw new CheckFileError(where, '`call:` must name a symbol');
-  const c: UserCheck = { index, when: { applied: [] }, call: raw.call, args: [] };
-  if (raw.when !== undefined) {
-    if (!isRecord(raw.when)) throw new CheckFileError(`${where}.when`, 'expected {applied?: [names], top?: name}');
-    for (const k of Object.keys(raw.when)) {
-      if (k !== 'applied' && k !== 'top') throw new CheckFileError(`${where}.when`, `unknown key \`${k}\``);
-    }
-    const applied = raw.when.applied ?? [];
-    if (!Array.isArray(applied) || !applied.every((a) => typeof a === 'string')) {
-      throw new CheckFileError(`${where}.when.applied`, 'expected a list of payload names');
-    }
-    c.when.applied = applied;
-    if (raw.when.top !== undefined) {
-      if (typeof raw.when.top !== 'string') throw new CheckFileError(`${where}.when.top`, 'expected a payload name');
-      c.when.top = raw.when.top;
-    }
-  }
-  if (raw.args !== undefined) {
-    if (!Array.isArray(raw.args)) throw new CheckFileError(`${where}.args`, 'expected a list of integers');
-    c.args = raw.args.map((a, i) => int(a, `${where}.args[${i}]`));
-  }
-  if (raw.returns !== undefined) c.returns = int(raw.returns, `${where}.returns`);
-  if (raw.string !== undefined) {
-    if (typeof raw.string !== 'string' && typeof raw.string !== 'number') throw new CheckFileError(`${where}.string`, 'expected a string');
-    c.string = String(raw.string);
-  }
-  if (c.returns === undefined && c.string === undefined) throw new CheckFileError(where, 'give `returns:` or `string:`');
-  return c;
-}
-
+/** Parse and check a --check file; throws a FileError with every problem (file:line:column). */
 export function parseChecks(text: string, file = 'checks'): UserCheck[] {
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (e) {
-    throw new CheckFileError(file, `not valid YAML: ${(e as Error).message}`);
-  }
-  if (!isRecord(doc) || !Array.isArray(doc.checks)) throw new CheckFileError(file, 'expected a mapping with a `checks:` list');
-  return doc.checks.map((raw, i) => parseCheck(raw, i + 1, `${file}: check ${i + 1}`));
+  const { value, source } = parseYamlFile(text, file, CheckFile, known);
+  return value.checks.map((c, i) => ({ ...c, index: i + 1, line: source.where(['checks', i]).line }));
 }
 
 /** Whether a check is due with this applied stack (oldest first). */

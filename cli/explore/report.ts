@@ -40,10 +40,14 @@ export function textReport(r: ExploreResult, files: readonly string[]): string[]
 
 const big = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v);
 
+/** Version of explore's JSON (README): bumped when a field changes meaning or goes away. */
+export const EXPLORE_JSON_VERSION = 1;
+
 export function jsonReport(r: ExploreResult, files: readonly string[]): string {
   const c = r.config;
   return JSON.stringify(
     {
+      version: EXPLORE_JSON_VERSION,
       ok: r.failures.length === 0,
       image: c.image,
       payloads: c.payloads.map(payloadName),

@@ -1,17 +1,17 @@
 // Runs a scenario on a fresh in-process host; stops at the first step that does not give what it expects.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { GuestFault, GuestTimeout } from '../../emulator/cpu/errors.ts';
 import { bootImage } from '../../loader/boot.ts';
 import { NAMED_IMAGES, REPO_ROOT } from '../../loader/image/index.ts';
 import { Errno, LivepatchError, errnoName } from '../../loader/livepatch/errno.ts';
 import { LivepatchHost } from '../../loader/livepatch/host.ts';
-import type { FaultExpectation, Scenario, Step } from './schema.ts';
+import type { FaultExpectation, Scenario, Step, StepState } from './schema.ts';
 
 export interface StepOutcome {
   errno?: string;
   message?: string;
-  state?: string;
+  state?: StepState;
   rc?: number;
   returns?: bigint;
   string?: string;
@@ -38,6 +38,11 @@ export interface ScenarioResult {
   ms: number;
 }
 
+/** Where a step is written: `file:line` (or `step N` for a scenario built in code). */
+export function stepWhere(sc: Scenario, s: Step): string {
+  return s.line !== undefined && sc.file ? `${sc.file}:${s.line}` : `step ${s.index}`;
+}
+
 export function describeStep(s: Step): string {
   const args = s.args?.length ? ` ${s.args.map((a) => `0x${a.toString(16)}`).join(' ')}` : '';
   return `${s.op}${s.target ? ` ${s.target}` : ''}${args}${s.nodeps ? ' --nodeps' : ''}`;
@@ -58,7 +63,7 @@ export function payloadFile(s: Scenario, step: Step): string {
   const dir = s.payloads
     ? (isAbsolute(s.payloads) ? s.payloads : join(here(s), s.payloads))
     : Object.hasOwn(NAMED_IMAGES, s.image) ? join(REPO_ROOT, 'build/payloads', s.image) : undefined;
-  if (!dir) throw new Error(`step ${step.index}: give \`payloads:\` (a directory) or \`file:\` for an image given by path`);
+  if (!dir) throw new Error(`${stepWhere(s, step)}: give \`payloads:\` (a directory) or \`file:\` for an image given by path`);
   return join(dir, `${t}.livepatch`);
 }
 
@@ -68,7 +73,8 @@ const payloadName = (s: Step): string => (s.op === 'load' && (s.target!.includes
 
 function readPayload(s: Scenario, step: Step): Buffer {
   const f = payloadFile(s, step);
-  if (!existsSync(f)) throw new Error(`step ${step.index}: payload file ${f} not found`);
+  if (!existsSync(f)) throw new Error(`${stepWhere(s, step)}: payload file ${f} not found`);
+  if (statSync(f).isDirectory()) throw new Error(`${stepWhere(s, step)}: ${f} is a directory, not a payload file`);
   return readFileSync(f);
 }
 

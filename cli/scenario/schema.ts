@@ -1,4 +1,6 @@
 // Scenario files (YAML): an image, where the payloads are, and steps, each an operation with what it must give.
+// One zod schema checks a file before anything runs (unknown keys at every level, errno names, regexes,
+// exact 64-bit integers) and gives the types; problems are reported as file:line:column (cli/files).
 //
 //   image: debian                # builtin | debian | path to a xen-syms
 //   payloads: ../build/payloads/debian   # optional; relative to the file; default build/payloads/<image>
@@ -9,22 +11,77 @@
 //       string: Hello World
 //     - revert: xen_hello_world
 //       errno: EBUSY             # the step must fail with this errno (name or number)
-import { parse } from 'yaml';
+import { z } from 'zod';
+import { Bool, ErrnoField, GuestValue, Int32, Pattern, Word, integer } from '../files/fields.ts';
+import { type KnownKeys, parseYamlFile } from '../files/yaml-file.ts';
 
 export const OPS = ['upload', 'apply', 'revert', 'replace', 'unload', 'load', 'call', 'idle', 'list'] as const;
 export type OpName = (typeof OPS)[number];
 
-export interface ListExpectation {
-  name: string;
-  state?: string;
-  rc?: number;
-}
+const State = z.enum(['CHECKED', 'APPLIED', 'absent']);
+/** A payload's state as a step sees it (`absent`: not loaded). */
+export type StepState = z.output<typeof State>;
 
-export interface FaultExpectation {
-  vector?: number;
-  reason?: string;
-  where?: string;
-}
+const ListObject = z.strictObject({ name: Word, state: State.optional(), rc: Int32.optional() });
+export type ListExpectation = z.output<typeof ListObject>;
+const ListEntry = z.union([Word.transform((name): ListExpectation => ({ name })), ListObject]);
+
+const Fault = z.strictObject({
+  vector: integer(-1n, 255n, 'a vector (0-255, -1 for a timeout)').transform(Number).optional(),
+  reason: Pattern.optional(),
+  where: Pattern.optional(),
+});
+export type FaultExpectation = z.output<typeof Fault>;
+
+const StepFields = z.strictObject({
+  upload: Word.optional(), apply: Word.optional(), revert: Word.optional(), replace: Word.optional(),
+  unload: Word.optional(), load: Word.optional(), call: Word.optional(), idle: z.null().optional(),
+  list: z.array(ListEntry).optional(),
+  file: z.string().min(1).optional(),
+  args: z.array(GuestValue).optional(),
+  nodeps: Bool.optional(),
+  wait: Bool.optional(),
+  errno: ErrnoField.optional(),
+  state: State.optional(),
+  rc: Int32.optional(),
+  returns: GuestValue.optional(),
+  string: z.union([z.string(), z.bigint().transform(String)]).optional(),
+  console: z.union([Pattern, z.array(Pattern)]).optional(),
+  fault: Fault.optional(),
+});
+type Fields = z.output<typeof StepFields>;
+
+/** Which options make sense with which operations (anything else is a mistake in the file). */
+const ONLY: Partial<Record<keyof Fields, readonly OpName[]>> = {
+  file: ['upload', 'load'], args: ['call'], nodeps: ['apply', 'load'], wait: ['apply', 'revert', 'replace'],
+  returns: ['call'], string: ['call'],
+};
+
+const StepSchema = z.preprocess((v) => (v === 'idle' ? { idle: null } : v), StepFields).superRefine((s, ctx) => {
+  const ops = OPS.filter((op) => op in s);
+  if (ops.length !== 1) {
+    ctx.addIssue({ code: 'custom', message: `a step needs exactly one of ${OPS.join(', ')} (found ${ops.join(', ') || 'none'})` });
+    return;
+  }
+  for (const [key, ops2] of Object.entries(ONLY)) {
+    if (key in s && !ops2.includes(ops[0]!)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `\`${key}:\` goes with ${ops2.join(' or ')}, not ${ops[0]}` });
+    }
+  }
+});
+
+const NOT_A_SCENARIO = 'expected a mapping with a `steps:` list';
+const ScenarioFile = z.strictObject({
+  name: z.string().optional(),
+  image: z.string().min(1).default('builtin'),
+  payloads: z.string().min(1).optional(),
+  steps: z.array(StepSchema, { error: NOT_A_SCENARIO }).min(1),
+}, { error: NOT_A_SCENARIO });
+
+export type StepExpect = Pick<Fields, 'errno' | 'state' | 'rc' | 'returns' | 'string' | 'fault'> & {
+  console?: string[];
+  list?: ListExpectation[];
+};
 
 export interface Step {
   op: OpName;
@@ -35,16 +92,7 @@ export interface Step {
   nodeps?: boolean;
   /** apply/revert/replace: reach the quiescent point before checking (default true). */
   wait?: boolean;
-  expect: {
-    errno?: string;
-    state?: string;
-    rc?: number;
-    returns?: bigint;
-    string?: string;
-    console?: string[];
-    fault?: FaultExpectation;
-    list?: ListExpectation[];
-  };
+  expect: StepExpect;
   /** 1-based index and the line in the file, for reports. */
   index: number;
   line?: number;
@@ -59,98 +107,41 @@ export interface Scenario {
   file?: string;
 }
 
-export class ScenarioError extends Error {
-  constructor(where: string, message: string) {
-    super(`${where}: ${message}`);
-    this.name = 'ScenarioError';
-  }
-}
+const TOP_KEYS = Object.keys(ScenarioFile.shape);
+const STEP_KEYS = Object.keys(StepFields.shape);
 
-type Raw = Record<string, unknown>;
+const known: KnownKeys = (path) => {
+  if (path.length === 0) return TOP_KEYS;
+  if (path.length === 2) return STEP_KEYS;
+  if (path[2] === 'fault') return Object.keys(Fault.shape);
+  return ['name', 'state', 'rc'];
+};
 
-const isRecord = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function int(v: unknown, where: string): bigint {
-  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
-  if (typeof v === 'string' && /^-?(0x[0-9a-f]+|\d+)$/i.test(v)) return v.startsWith('-') ? -BigInt(v.slice(1)) : BigInt(v);
-  throw new ScenarioError(where, `expected an integer, got ${JSON.stringify(v)}`);
-}
-
-function str(v: unknown, where: string): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
-  throw new ScenarioError(where, `expected a string, got ${JSON.stringify(v)}`);
-}
-
-const STEP_KEYS = new Set(['file', 'args', 'nodeps', 'wait', 'errno', 'state', 'rc', 'returns', 'string', 'console', 'fault', 'list']);
-
-function parseStep(raw: unknown, index: number, where: string): Step {
-  if (typeof raw === 'string' && raw === 'idle') return { op: 'idle', expect: {}, index };
-  if (!isRecord(raw)) throw new ScenarioError(where, 'a step is a mapping such as `apply: NAME`');
-  const ops = Object.keys(raw).filter((k) => (OPS as readonly string[]).includes(k));
-  if (ops.length !== 1) throw new ScenarioError(where, `a step needs exactly one of ${OPS.join(', ')} (found ${ops.join(', ') || 'none'})`);
-  const op = ops[0] as OpName;
-  for (const k of Object.keys(raw)) {
-    if (k !== op && !STEP_KEYS.has(k)) throw new ScenarioError(where, `unknown key \`${k}\``);
+function toStep(f: Fields, index: number, line: number): Step {
+  const op = OPS.find((o) => o in f)!;
+  const step: Step = { op, expect: {}, index, line };
+  if (op === 'list') step.expect.list = f.list;
+  else if (op !== 'idle') step.target = f[op] as string;
+  if (f.file !== undefined) step.file = f.file;
+  if (f.args !== undefined) step.args = f.args;
+  if (f.nodeps !== undefined) step.nodeps = f.nodeps;
+  if (f.wait !== undefined) step.wait = f.wait;
+  for (const k of ['errno', 'state', 'rc', 'returns', 'string', 'fault'] as const) {
+    if (f[k] !== undefined) (step.expect as Record<string, unknown>)[k] = f[k];
   }
-  const step: Step = { op, expect: {}, index };
-  const v = raw[op];
-  if (op === 'list') {
-    if (!Array.isArray(v)) throw new ScenarioError(where, '`list:` takes the expected entries (`[]` for none)');
-    step.expect.list = v.map((e, i) => {
-      if (typeof e === 'string') return { name: e };
-      if (!isRecord(e) || typeof e.name !== 'string') throw new ScenarioError(`${where}.list[${i}]`, 'expected {name, state?, rc?}');
-      const le: ListExpectation = { name: e.name };
-      if (e.state !== undefined) le.state = str(e.state, where);
-      if (e.rc !== undefined) le.rc = Number(int(e.rc, where));
-      return le;
-    });
-  } else if (op !== 'idle') {
-    step.target = str(v, `${where}.${op}`);
-  }
-  if (raw.file !== undefined) step.file = str(raw.file, `${where}.file`);
-  if (raw.args !== undefined) {
-    if (!Array.isArray(raw.args)) throw new ScenarioError(`${where}.args`, 'expected a list of integers');
-    step.args = raw.args.map((a, i) => int(a, `${where}.args[${i}]`));
-  }
-  if (raw.nodeps !== undefined) step.nodeps = raw.nodeps === true;
-  if (raw.wait !== undefined) step.wait = raw.wait !== false;
-  if (raw.errno !== undefined) step.expect.errno = str(raw.errno, `${where}.errno`);
-  if (raw.state !== undefined) step.expect.state = str(raw.state, `${where}.state`);
-  if (raw.rc !== undefined) step.expect.rc = Number(int(raw.rc, `${where}.rc`));
-  if (raw.returns !== undefined) step.expect.returns = int(raw.returns, `${where}.returns`);
-  if (raw.string !== undefined) step.expect.string = str(raw.string, `${where}.string`);
-  if (raw.console !== undefined) {
-    const c = Array.isArray(raw.console) ? raw.console : [raw.console];
-    step.expect.console = c.map((l, i) => str(l, `${where}.console[${i}]`));
-  }
-  if (raw.fault !== undefined) {
-    if (!isRecord(raw.fault)) throw new ScenarioError(`${where}.fault`, 'expected {vector?, reason?, where?}');
-    const f: FaultExpectation = {};
-    if (raw.fault.vector !== undefined) f.vector = Number(int(raw.fault.vector, `${where}.fault.vector`));
-    if (raw.fault.reason !== undefined) f.reason = str(raw.fault.reason, `${where}.fault.reason`);
-    if (raw.fault.where !== undefined) f.where = str(raw.fault.where, `${where}.fault.where`);
-    step.expect.fault = f;
-  }
+  if (f.console !== undefined) step.expect.console = Array.isArray(f.console) ? f.console : [f.console];
   return step;
 }
 
-export function parseScenario(text: string, file?: string): Scenario {
-  const label = file ?? 'scenario';
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (e) {
-    throw new ScenarioError(label, `not valid YAML: ${(e as Error).message}`);
-  }
-  if (!isRecord(doc)) throw new ScenarioError(label, 'expected a mapping with `steps:`');
-  if (!Array.isArray(doc.steps)) throw new ScenarioError(label, '`steps:` must be a list');
+/** Parse and check a scenario; throws a FileError with every problem (file:line:column). */
+export function parseScenario(text: string, file = 'scenario'): Scenario {
+  const { value, source } = parseYamlFile(text, file, ScenarioFile, known);
   const s: Scenario = {
-    name: typeof doc.name === 'string' ? doc.name : (file?.split('/').pop() ?? 'scenario'),
-    image: doc.image === undefined ? 'builtin' : str(doc.image, `${label}.image`),
-    steps: doc.steps.map((raw, i) => parseStep(raw, i + 1, `${label}: step ${i + 1}`)),
+    name: value.name ?? file.split('/').pop()!,
+    image: value.image,
+    steps: value.steps.map((f, i) => toStep(f, i + 1, source.where(['steps', i]).line)),
   };
-  if (doc.payloads !== undefined) s.payloads = str(doc.payloads, `${label}.payloads`);
-  if (file) s.file = file;
+  if (value.payloads !== undefined) s.payloads = value.payloads;
+  if (file !== 'scenario') s.file = file;
   return s;
 }

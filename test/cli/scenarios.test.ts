@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../loader/image/index.ts';
+import { parseScenario } from '../../cli/scenario/schema.ts';
 import { xlp } from '../helpers/cli.ts';
 
 const SCENARIOS = join(REPO_ROOT, 'scenarios');
@@ -44,6 +45,7 @@ steps:
       '  ok     1 load xen_hello_world',
       '  FAIL   2 call xen_extra_version',
       '         expected string "Goodbye World", got "Hello World"',
+      `         at ${f}:4`,
       expect.stringMatching(/^FAIL bad\.yaml: 1\/3 steps \(\d+ ms\)$/),
     ]);
   });
@@ -73,27 +75,85 @@ steps:
     const junit = join(dir, 'out.xml');
     const r = await xlp('run', ok, bad, '--json', '--junit', junit);
     expect(r.code).toBe(1);
-    const j = JSON.parse(r.out.join('\n')) as { ok: boolean; scenarios: { ok: boolean; steps: { ok: boolean; mismatches: string[] }[] }[] };
+    const j = JSON.parse(r.out.join('\n')) as {
+      version: number; ok: boolean; scenarios: { ok: boolean; ms: number; steps: { ok: boolean; line: number; mismatches: string[] }[] }[];
+    };
+    expect(j.version).toBe(1);
     expect(j.ok).toBe(false);
+    expect(j.scenarios[1]!.steps.map((s) => s.line)).toEqual([3, 5]);
+    expect(String(j.scenarios[1]!.ms)).toMatch(/^\d+(\.\d)?$/);
     expect(j.scenarios.map((s) => s.ok)).toEqual([true, false]);
     expect(j.scenarios[1]!.steps[1]!.mismatches).toEqual(['expected return value 18, got 17']);
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toMatch(/<testsuite name="fails at 2" tests="3" failures="1" errors="0" skipped="1"/);
     expect(xml).toContain('<failure message="expected return value 18, got 17">');
-    expect(xml).toContain('<skipped/>');
+    // A skipped case is named with its payload or symbol; the console and the fault report go to <system-out>.
+    expect(xml).toContain('name="3 call xen_major_version" time="0.0000"><skipped/>');
+    expect(xml).toMatch(/<system-out>Xen WARN at payloads\/xlp_warn_func\.c:\d+<\/system-out>/);
+    expect(xml).toMatch(/<system-out>[^<]*fault: [^<]*Xen BUG at payloads\/xlp_bug_func\.c:\d+/);
   });
 
-  it('refuses malformed scenario files with a clear error', async () => {
-    const f = write('malformed.yaml', `steps:
+  it('checks a file before running it: every problem at file:line:column, unknown keys with a suggestion', async () => {
+    const f = write('malformed.yaml', `imgae: builtin
+steps:
   - apply: a
     revert: b
-`);
-    expect(await xlp('run', f)).toEqual({ code: 1, out: [], err: [`xlp run: ${f}: step 1: a step needs exactly one of upload, apply, revert, replace, unload, load, call, idle, list (found apply, revert)`] });
-    const g = write('typo.yaml', `steps:
+  - lod: xen_hello_world
   - call: xen_minor_version
     retruns: 17
+    args: [0x10000000000000000]
+  - revert: x
+    errno: EBUSU
+    console: "/([a/"
+  - apply: y
+    nodeps: "true"
+  - list: [{ name: a, stat: APPLIED }]
+  - call: f
+    fault: { vectr: 6 }
 `);
-    expect((await xlp('run', g)).err).toEqual([`xlp run: ${g}: step 1: unknown key \`retruns\``]);
-    expect((await xlp('run', join(dir, 'missing.yaml'))).code).toBe(1);
+    const r = await xlp('run', f);
+    expect(r.code).toBe(1);
+    expect(r.out).toEqual(['FAIL malformed.yaml: not run']);
+    // Positions counted by hand in the text above (line:column of the key or value at fault).
+    expect(r.err).toEqual([
+      `xlp run: ${f}:1:1: unknown key \`imgae\` (did you mean 'image'?)`,
+      `xlp run: ${f}:3:5: a step needs exactly one of upload, apply, revert, replace, unload, load, call, idle, list (found apply, revert)`,
+      `xlp run: ${f}:5:5: unknown key \`lod\` (did you mean 'load'?)`,
+      `xlp run: ${f}:7:5: unknown key \`retruns\` (did you mean 'returns'?)`,
+      `xlp run: ${f}:8:12: args[0]: 0x10000000000000000 does not fit in 64 bits`,
+      `xlp run: ${f}:10:12: errno: unknown errno EBUSU (did you mean 'EBUSY'?)`,
+      expect.stringMatching(new RegExp(`^xlp run: ${f}:11:14: console: invalid regular expression /\\(\\[a/`)),
+      `xlp run: ${f}:13:13: nodeps: expected true or false, got "true"`,
+      `xlp run: ${f}:14:23: unknown key \`stat\` (did you mean 'state'?)`,
+      `xlp run: ${f}:16:14: unknown key \`vectr\` (did you mean 'vector'?)`,
+    ]);
+  });
+
+  it('reads 64-bit integers exactly and fills each step\'s line', () => {
+    const sc = parseScenario(`steps:
+  - call: f
+    args: [0x7fffffffffffffff, 0xffffffffffffffff, -1, "0x8000000000000000"]
+    returns: 0xffffffffffffffff
+  - idle
+`, 'ints.yaml');
+    expect(sc.steps[0]!.args).toEqual([0x7fffffffffffffffn, 0xffffffffffffffffn, -1n, 0x8000000000000000n]);
+    expect(sc.steps[0]!.expect.returns).toBe(0xffffffffffffffffn);
+    expect(sc.steps.map((s) => s.line)).toEqual([2, 5]);
+    expect(() => parseScenario('steps:\n  - call: f\n    returns: -0x8000000000000001\n', 'neg.yaml')).toThrow('neg.yaml:3:14: returns: -0x8000000000000001 does not fit in 64 bits');
+  });
+
+  it('reports each file on its own: a bad or missing file fails, the others run, JUnit is still written', async () => {
+    const bad = write('lod.yaml', 'steps:\n  - lod: xen_hello_world\n');
+    const good = write('good.yaml', 'steps:\n  - call: xen_minor_version\n    returns: 17\n');
+    const junit = join(dir, 'each.xml');
+    const missing = join(dir, 'missing.yaml');
+    const r = await xlp('run', bad, missing, good, '--junit', junit);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([`xlp run: ${bad}:2:5: unknown key \`lod\` (did you mean 'load'?)`, `xlp run: ${missing}: no such file`]);
+    expect(r.out.at(-1)).toMatch(/^PASS good\.yaml: 1\/1 steps/);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toContain('<testsuites tests="3" failures="0" errors="2">');
+    expect(xml).toContain('<testcase classname="good.yaml" name="1 call xen_minor_version"');
+    expect(xml).toContain(`<error message="${bad}:2:5: unknown key \`lod\` (did you mean &apos;load&apos;?)">`);
   });
 });

@@ -8,7 +8,7 @@ describe('check files', () => {
   it('reads the shipped plain-answer checks', () => {
     const [c, ...rest] = parseChecks(readFileSync(PLAIN_ANSWER_CHECKS, 'utf8'));
     expect(rest).toEqual([]);
-    expect(c).toEqual({ index: 1, when: { applied: ['xlp_order_jmp'] }, call: 'plain_answer', args: [], returns: 43n });
+    expect(c).toEqual({ index: 1, line: 5, when: { applied: ['xlp_order_jmp'] }, call: 'plain_answer', args: [], returns: 43n });
     expect(describeCheck(c!)).toBe('plain_answer() returns 43 when xlp_order_jmp applied');
   });
 

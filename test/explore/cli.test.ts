@@ -47,7 +47,7 @@ describe('xlp explore --json', () => {
     const out = join(tmp, 'none');
     const r = await xlp('explore', '--json', '--nodeps', '--jobs', '1', '--depth', '2', '--out', out, file('xlp_warn'), file('xlp_endbr'));
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out[0]!)).toMatchObject({ ok: true, failures: [] });
+    expect(JSON.parse(r.out[0]!)).toMatchObject({ version: 1, ok: true, failures: [] });
     expect(() => readdirSync(out)).toThrow();
   });
 });
