@@ -1,6 +1,8 @@
 // The --image argument: a named image (builtin, debian, …) or a path; a near-miss of a name gets a suggestion.
 import { existsSync, statSync } from 'node:fs';
 import { NAMED_IMAGES } from '../loader/image/index.ts';
+import { bootedImage } from './session/open.ts';
+import { stateDir } from './session/journal.ts';
 import { didYouMean } from './suggest.ts';
 
 export const imageNames = (): string[] => Object.keys(NAMED_IMAGES);
@@ -16,3 +18,8 @@ export function checkImageName(spec: string): string {
 
 /** How to boot a host, for messages. */
 export const BOOT_HINT = `xlp boot --image ${[...imageNames(), 'PATH'].join('|')}`;
+
+/** The image a verb on a fresh image uses: --image, else the booted host's, else $XLP_IMAGE, else builtin. */
+export function chosenImage(o: { image?: string; state?: string }): string {
+  return checkImageName(o.image ?? bootedImage(stateDir(o.state)) ?? process.env.XLP_IMAGE ?? 'builtin');
+}

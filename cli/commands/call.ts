@@ -4,7 +4,8 @@ import { cStringOf, parseCallArg } from '../call-args.ts';
 import type { CallResult } from '../../emulator/cpu/cpu.ts';
 import { GuestFault, GuestTimeout } from '../../emulator/cpu/errors.ts';
 import { type BootedImage, bootImage } from '../../loader/boot.ts';
-import { Session, stateDir } from '../session/journal.ts';
+import { stateDir } from '../session/journal.ts';
+import { openHost } from '../session/open.ts';
 import { hex } from '../args.ts';
 import { IMAGE_OPTION_HELP, type Output } from '../options.ts';
 
@@ -108,7 +109,7 @@ export function registerCall(program: Command, io: Output): void {
     .option('--image <image>', `a fresh image to call into instead of the persistent host: ${IMAGE_OPTION_HELP}`)
     .option('--state <dir>', 'state directory of the persistent host (default $XLP_STATE or ./.xlp)')
     .action((symbol: string, args: CallArg[] = [], o: CallCommandOptions) => {
-      const r = o.image ? callFresh(o.image, symbol, args, o) : callPersistent(stateDir(o.state), symbol, args, o);
+      const r = o.image ? callFresh(o.image, symbol, args, o) : callPersistent(stateDir(o.state), symbol, args, o, io);
       r.lines.forEach((l) => io.out(l));
       process.exitCode = r.exitCode;
     });
@@ -123,8 +124,8 @@ function callFresh(spec: string, symbol: string, args: CallArg[], o: CallOptions
   }
 }
 
-function callPersistent(dir: string, symbol: string, args: CallArg[], o: CallOptions): CallLines {
-  const s = Session.open(dir);
+function callPersistent(dir: string, symbol: string, args: CallArg[], o: CallOptions, io: Output): CallLines {
+  const s = openHost(dir, io);
   try {
     // Journaled, since a call may change guest memory; a fault is recorded and replayed like any outcome.
     const r = callSymbol({ machine: s.host.machine, image: s.host.image }, symbol, args, o, () => s.call(symbol, args));

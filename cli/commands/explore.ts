@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { NAMED_IMAGES } from '../../loader/image/paths.ts';
+import { NAMED_IMAGES } from '../../loader/image/index.ts';
 import { type PayloadTarget, payloadPath } from '../../loader/livepatch/payload-files.ts';
+import { chosenImage } from '../images.ts';
 import { type UserCheck, parseChecks } from '../explore/checks.ts';
 import { type WorkEstimate, WARN_ABOVE } from '../explore/estimate.ts';
 import { estimate, explore, type ExploreOptions, type ExploreResult } from '../explore/explore.ts';
@@ -14,7 +15,8 @@ import { type Shard, parseShard } from '../explore/units.ts';
 import { type Output, withImageOption } from '../options.ts';
 
 interface ExploreFlags {
-  image: string;
+  image?: string;
+  state?: string;
   depth?: string;
   check?: string;
   nodeps?: boolean;
@@ -32,14 +34,19 @@ function count(v: string, flag: string): number {
   return Number(v);
 }
 
-/** A payload file; a bare name that is no file means the payload `make` built for a named image. */
+/**
+ * A payload: a path (it has a `/` or ends in `.livepatch`: relative to the current directory), or the bare name
+ * of a payload `make` built for a named image.
+ */
 function payloadFile(arg: string, image: string): string {
-  // guest/payloads builds the payloads for every named image.
-  if (!existsSync(arg) && !arg.includes('/') && Object.hasOwn(NAMED_IMAGES, image)) {
-    return payloadPath(image as PayloadTarget, arg.replace(/\.livepatch$/, ''));
+  if (arg.includes('/') || arg.endsWith('.livepatch') || existsSync(arg)) {
+    if (!existsSync(arg)) throw new Error(`payload file ${arg} not found in ${process.cwd()}`);
+    if (statSync(arg).isDirectory()) throw new Error(`${resolve(arg)} is a directory, not a payload file`);
+    return resolve(arg);
   }
-  if (!existsSync(arg)) throw new Error(`payload file ${arg} not found`);
-  return resolve(arg);
+  const built = Object.hasOwn(NAMED_IMAGES, image) ? payloadPath(image as PayloadTarget, arg) : undefined;
+  if (built && existsSync(built)) return built;
+  throw new Error(`no payload ${arg}: not a file here${built ? ` nor a payload built for ${image} (${built})` : ''}`);
 }
 
 export function registerExplore(program: Command, io: Output): void {
@@ -72,8 +79,10 @@ export function registerExplore(program: Command, io: Output): void {
       let shard: Shard | undefined;
       let depth: number | undefined;
       let jobs: number | undefined;
+      let image: string;
       try {
-        payloads = args.map((a) => payloadFile(a, o.image));
+        image = chosenImage(o);
+        payloads = args.map((a) => payloadFile(a, image));
         if (o.check) checks = parseChecks(readFileSync(o.check, 'utf8'), o.check);
         if (o.shard) shard = parseShard(o.shard);
         if (o.depth) depth = count(o.depth, '--depth');
@@ -83,7 +92,7 @@ export function registerExplore(program: Command, io: Output): void {
         process.exitCode = 1;
         return;
       }
-      const opts: ExploreOptions = { image: o.image, payloads, depth, mode: o.orders ? 'orders' : 'all', nodeps: !!o.nodeps, checks, jobs, shard };
+      const opts: ExploreOptions = { image, payloads, depth, mode: o.orders ? 'orders' : 'all', nodeps: !!o.nodeps, checks, jobs, shard };
       const tell = (e: WorkEstimate): void => estimateLines(e, WARN_ABOVE).forEach((l) => io.err(`xlp explore: ${l}`));
       if (o.estimate) {
         const e = estimate(opts);

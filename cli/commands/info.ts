@@ -4,7 +4,8 @@ import type { Image } from '../../loader/image/index.ts';
 import { formatXenVersion } from '../../loader/image/index.ts';
 import { hex } from '../args.ts';
 import { IMAGE_OPTION_HELP, type Output } from '../options.ts';
-import { Session, stateDir } from '../session/journal.ts';
+import { stateDir } from '../session/journal.ts';
+import { openHost } from '../session/open.ts';
 
 export function infoLines(image: Image): string[] {
   const c = image.bugFrames.counts;
@@ -27,7 +28,7 @@ export function registerInfo(program: Command, io: Output): void {
     .option('--image <image>', `a fresh image instead of the persistent host's: ${IMAGE_OPTION_HELP}`)
     .option('--state <dir>', 'state directory of the persistent host (default $XLP_STATE or ./.xlp)')
     .action((o: { image?: string; state?: string }) => {
-      const { machine, image } = o.image ? bootImage(o.image) : Session.open(stateDir(o.state)).host;
+      const { machine, image } = o.image ? bootImage(o.image) : openHost(stateDir(o.state), io).host;
       try {
         infoLines(image).forEach((l) => io.out(l));
       } finally {

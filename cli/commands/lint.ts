@@ -4,10 +4,12 @@ import { resolveImage } from '../../loader/image/paths.ts';
 import {
   LintImage, formatExpectations, formatFigures, formatText, imageFigures, lintImage, toJson,
 } from '../../loader/lint/index.ts';
+import { chosenImage } from '../images.ts';
 import { type Output, withImageOption } from '../options.ts';
 
 interface LintOptions {
-  image: string;
+  image?: string;
+  state?: string;
   json?: boolean;
   writeExpectations?: boolean;
   stats?: boolean;
@@ -24,7 +26,7 @@ export function registerLint(program: Command, io: Output): void {
     .option('--write-expectations', 'print the expected old code of every patched function as C initialisers')
     .option('--stats', 'also print counts for the image (functions, ENDBR64, numbered locals, clones)')
     .action((payloads: string[], o: LintOptions) => {
-      const image = LintImage.load(resolveImage(o.image));
+      const image = LintImage.load(resolveImage(chosenImage(o)));
       const report = lintImage(image, payloads, { together: !!o.together });
       const figures = o.stats ? imageFigures(image) : undefined;
       if (o.json) {

@@ -5,7 +5,9 @@ import { DEFAULT_MAX_STEPS, traceCall } from '../../emulator/xen/trace.ts';
 import { type BootedImage, bootImage } from '../../loader/boot.ts';
 import { LivepatchHost } from '../../loader/livepatch/host.ts';
 import { parseGuestInt } from '../args.ts';
+import { chosenImage } from '../images.ts';
 import { type Output, withImageOption } from '../options.ts';
+import { LivepatchError } from '../../loader/livepatch/errno.ts';
 import { renderHtml } from '../trace/html.ts';
 import { type PatchedFunction, patchedFunctions, trampolineSites } from '../trace/patches.ts';
 import { type TraceReport, succeeded } from '../trace/report.ts';
@@ -20,6 +22,8 @@ export interface TraceCommand {
   string: boolean;
   html?: string;
   max: number;
+  /** Apply without the build-id dependency check (as `xlp apply --nodeps`); default: the same checks as `load`. */
+  nodeps?: boolean;
 }
 
 /** Run one traced call; prints the trace (and writes the HTML page) and resolves to the exit code. */
@@ -31,7 +35,7 @@ export async function runTrace(c: TraceCommand, io: Output): Promise<number> {
       io.err(`xlp: no symbol ${c.symbol} in ${booted.image.name}`);
       return 1;
     }
-    const patches = c.apply.length ? await applyPayloads(booted, c.apply, io) : { applied: [], patched: [] };
+    const patches = c.apply.length ? await applyPayloads(booted, c.apply, io, !!c.nodeps) : { applied: [], patched: [] };
     if (!patches) return 1;
     booted.machine.console.drain();
     const trace = await traceCall(booted.machine, address, c.args, {
@@ -51,13 +55,20 @@ export async function runTrace(c: TraceCommand, io: Output): Promise<number> {
   }
 }
 
-/** Upload and apply each file as `xen-livepatch load` would (NODEPS: the user asked for exactly these). */
-async function applyPayloads(booted: BootedImage, files: string[], io: Output): Promise<{ applied: string[]; patched: PatchedFunction[] } | undefined> {
+/** Upload and apply each file as `xen-livepatch load` would, with its checks unless `nodeps`. */
+async function applyPayloads(booted: BootedImage, files: string[], io: Output, nodeps: boolean): Promise<{ applied: string[]; patched: PatchedFunction[] } | undefined> {
   const host = new LivepatchHost(booted);
   for (const file of files) {
     const name = basename(file, extname(file));
-    host.upload(name, readFileSync(file));
-    const s = host.actionAndWait(name, 'APPLY', { nodeps: true })!;
+    let s;
+    try {
+      host.upload(name, readFileSync(file));
+      s = host.actionAndWait(name, 'APPLY', { nodeps })!;
+    } catch (e) {
+      if (!(e instanceof LivepatchError)) throw e;
+      io.err(`xlp: applying ${name} (${file}) failed with ${e.errnoName}: ${e.reason}${nodeps ? '' : ' (--nodeps skips the dependency check)'}`);
+      return undefined;
+    }
     for (const l of booted.machine.console.drain()) io.out(`console: ${l}`);
     if (s.state !== 'APPLIED' || s.rc !== 0) {
       io.err(`xlp: applying ${name} (${file}) failed: state ${s.state}, rc=${s.rc}`);
@@ -78,11 +89,12 @@ export function registerTrace(program: Command, io: Output): void {
     .description('run one call and print every instruction it executes, marking trampolines, faults and fixups')
     .argument('<symbol>', "function name (Xen's names: `name` or `path#name`)")
     .argument('[args...]', 'integer arguments (decimal or 0x-hex)', (v: string, prev: bigint[] = []) => [...prev, parseGuestInt(v)])
-    .option('--apply <payload>', 'upload and apply this payload file first (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--apply <payload>', 'upload and apply this payload file first, with the checks of `load` (repeatable)', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--nodeps', 'apply the --apply payloads without the build-id dependency check (default: checked)')
     .option('--string', 'print the return value as a C string')
     .option('--html <file>', 'also write the trace as one self-contained HTML page')
     .option('--max <n>', 'stop tracing after this many instructions', parseMax, DEFAULT_MAX_STEPS)
-    .action(async (symbol: string, args: bigint[] = [], o: { image: string; apply: string[]; string?: boolean; html?: string; max: number }) => {
-      process.exitCode = await runTrace({ image: o.image, symbol, args, apply: o.apply, string: !!o.string, html: o.html, max: o.max }, io);
+    .action(async (symbol: string, args: bigint[] = [], o: { image?: string; state?: string; apply: string[]; string?: boolean; html?: string; max: number; nodeps?: boolean }) => {
+      process.exitCode = await runTrace({ image: chosenImage(o), symbol, args, apply: o.apply, string: !!o.string, html: o.html, max: o.max, nodeps: o.nodeps }, io);
     });
 }
