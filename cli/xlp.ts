@@ -10,6 +10,7 @@ import { registerLivepatch } from './commands/livepatch.ts';
 import { registerRun } from './commands/run.ts';
 import { registerLint } from './commands/lint.ts';
 import { registerSetup } from './commands/setup.ts';
+import { registerDmesg } from './commands/dmesg.ts';
 import { expandVerb } from './xen-livepatch/tool.ts';
 import { explain } from './xen-livepatch/explain.ts';
 import { type Output, stdio } from './options.ts';
@@ -23,6 +24,7 @@ export function buildProgram(io: Output = stdio): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   registerLivepatch(program, io);
+  registerDmesg(program, io);
   registerInfo(program, io);
   registerCall(program, io);
   registerTrace(program, io);

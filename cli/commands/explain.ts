@@ -4,7 +4,8 @@ import { renderStoryHtml } from '../explain/html.ts';
 import { recordStory } from '../explain/story.ts';
 import { storyText } from '../explain/text.ts';
 import type { Output } from '../options.ts';
-import { ScenarioError, parseScenario } from '../scenario/schema.ts';
+import { FileError } from '../files/yaml-file.ts';
+import { parseScenario } from '../scenario/schema.ts';
 
 export function registerExplain(program: Command, io: Output): void {
   program
@@ -17,7 +18,7 @@ export function registerExplain(program: Command, io: Output): void {
       try {
         sc = parseScenario(readFileSync(file, 'utf8'), file);
       } catch (e) {
-        if (e instanceof ScenarioError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
+        if (e instanceof FileError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
           io.err(`xlp explain: ${(e as Error).message}`);
           process.exitCode = 1;
           return;

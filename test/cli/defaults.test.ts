@@ -28,3 +28,19 @@ describe('defaults', () => {
     expect(r).toMatchObject({ code: 1, err: [`xlp explore: payload file nothere.livepatch not found in ${process.cwd()}`] });
   });
 });
+
+describe('xlp dmesg', () => {
+  it("prints the host's console since boot, --clear empties it; without a host it says how to boot", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xlp-state-'));
+    const st = ['--state', dir];
+    expect(await xlp('dmesg', ...st)).toEqual({ code: 1, out: [], err: [`xlp: no booted host in ${dir} (xlp boot --image builtin|debian|debian-4.20|PATH)`] });
+    await xlp('boot', ...st);
+    await xlp('load', payloadPath('builtin', 'xen_hello_world'), ...st);
+    // xen_hello_world's hooks print these (guest/payloads: Xen's test payload sources).
+    const first = await xlp('dmesg', '--clear', ...st);
+    expect(first.out).toEqual(expect.arrayContaining(['hi_func: Hi! (called 1 times)', 'livepatch: xen_hello_world finished APPLY with rc=0']));
+    expect((await xlp('dmesg', ...st)).out).toEqual([]);
+    await xlp('revert', 'xen_hello_world', ...st);
+    expect((await xlp('dmesg', ...st)).out.at(-1)).toBe('livepatch: xen_hello_world finished REVERT with rc=0');
+  });
+});
