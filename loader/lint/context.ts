@@ -55,7 +55,7 @@ export interface FindingInput {
 
 export function makeContext(image: LintImage, space: PayloadSpace, findings: Finding[], together: boolean): LintContext {
   const payloads = space.loaded;
-  const targets = payloads.flatMap((p, i) => p.funcs.map((f) => target(image, payloads.slice(0, i), p, f)));
+  const targets = payloads.flatMap((p, i) => p.funcs.map((f) => target(space, payloads.slice(0, i), p, f)));
   return {
     image, payloads, targets, expectations: [], together,
     report(rule, f) {
@@ -67,28 +67,19 @@ export function makeContext(image: LintImage, space: PayloadSpace, findings: Fin
   };
 }
 
-function target(image: LintImage, earlier: LintPayload[], payload: LintPayload, func: PreparedFunc): PatchTarget {
+function target(space: PayloadSpace, earlier: LintPayload[], payload: LintPayload, func: PreparedFunc): PatchTarget {
+  const image = space.image;
   let oldAddr: bigint | undefined = func.oldAddr;
   const viaUnresolvedSymbol = payload.standIns.has(func.oldAddr);
   if (viaUnresolvedSymbol) oldAddr = undefined;
-  else if (oldAddr === 0n) oldAddr = func.name === undefined ? undefined : resolve(image, earlier, func.name);
+  // Xen's order: the image's symbol table, then new symbols of payloads uploaded before.
+  else if (oldAddr === 0n) oldAddr = func.name === undefined ? undefined : space.lookup(func.name, payload);
   const region = oldAddr === undefined ? undefined : image.regionAt(oldAddr);
   const head = oldAddr === undefined ? undefined : image.read(oldAddr, ENDBR64_LEN) ?? readPayloads(earlier, oldAddr);
   const patchOffset = isEndbr64(head) ? ENDBR64_LEN : 0;
   const patchLength = func.newAddr !== 0n ? ARCH_PATCH_INSN_SIZE : Math.max(0, func.newSize - patchOffset);
   const label = region?.isFunction && region.address === oldAddr ? region.name : func.name ?? region?.name ?? '?';
   return { payload, func, label, oldAddr, viaUnresolvedSymbol, region, patchOffset, patchLength };
-}
-
-/** Xen's order: the image's symbol table, then new symbols of payloads uploaded before. */
-function resolve(image: LintImage, earlier: LintPayload[], name: string): bigint | undefined {
-  const a = image.symbols.address(name);
-  if (a) return a;
-  for (const p of earlier) {
-    const s = p.kept.find((k) => k.isNew && k.name === name);
-    if (s) return s.address;
-  }
-  return undefined;
 }
 
 function readPayloads(payloads: LintPayload[], address: bigint): Uint8Array | undefined {

@@ -69,19 +69,20 @@ export class PayloadSpace {
     this.next = ((area ?? end) + 0xfffn) & ~0xfffn;
   }
 
-  /** Address of a new symbol of an already loaded payload, as Xen's second lookup finds it. */
-  payloadSymbol(name: string): bigint | undefined {
+  /** Address of a new symbol of a payload loaded before `before` (all loaded ones without it), as Xen's second lookup finds it. */
+  payloadSymbol(name: string, before?: LintPayload): bigint | undefined {
     for (const p of this.loaded) {
+      if (p === before) break;
       const s = p.kept.find((k) => k.isNew && k.name === name);
       if (s) return s.address;
     }
     return undefined;
   }
 
-  /** Resolution by name as in Xen: the image first, then loaded payloads' new symbols. */
-  lookup(name: string): bigint | undefined {
+  /** Resolution by name as in Xen: the image first, then new symbols of the payloads loaded before `before`. */
+  lookup(name: string, before?: LintPayload): bigint | undefined {
     if (name === '') return undefined;
-    return this.image.symbols.address(name) || this.payloadSymbol(name) || undefined;
+    return this.image.symbols.address(name) || this.payloadSymbol(name, before) || undefined;
   }
 
   load(path: string, bytes: Uint8Array): LintPayload {
