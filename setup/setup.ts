@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { unicornLibraryPath, unicornVersion } from '../emulator/cpu/unicorn.ts';
 import { DEBIAN_420_IMAGE } from '../loader/image/paths.ts';
 import { BUILTIN_IMAGE, BUNDLED_UNICORN, DEBIAN_IMAGE, PACKAGE_ROOT, PAYLOAD_DIR } from './paths.ts';
 
@@ -41,9 +42,10 @@ function fetchTrixie(pkg: string, dir: string): void {
 }
 
 function unicorn(say: SetupOptions['say']): void {
-  const lib = process.env.XLP_UNICORN_LIB ?? BUNDLED_UNICORN;
-  if (!existsSync(lib)) fetchTrixie('libunicorn2t64', '.deps/unicorn');
-  say(`setup: Unicorn: ${lib}`);
+  const chosen = process.env.XLP_UNICORN_LIB;
+  if (chosen && !existsSync(chosen)) throw new SetupError(`XLP_UNICORN_LIB names ${chosen}, which does not exist`);
+  if (!chosen && !existsSync(BUNDLED_UNICORN)) fetchTrixie('libunicorn2t64', '.deps/unicorn');
+  say(`setup: Unicorn ${unicornVersion()}: ${unicornLibraryPath()}`); // loading it checks the version
 }
 
 function builtin(say: SetupOptions['say']): void {
