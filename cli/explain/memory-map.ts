@@ -36,15 +36,30 @@ export interface MemoryMap {
 
 const up = (v: bigint): bigint => (v + PAGE - 1n) & ~(PAGE - 1n);
 
+/**
+ * The image's PT_LOAD segments with their ELF permissions. A segment that is both writable and executable (Debian's
+ * xen-syms has one for everything) is drawn as its text (`_stext`..`_etext`) and the rest, with the same permissions.
+ */
 export function imageRanges(host: LivepatchHost): MapRange[] {
+  const text = host.image.text;
   return host.image.elf.programHeaders
     .filter((p) => p.type === PT_LOAD && p.memsz > 0)
-    .map((p) => {
+    .flatMap((p): MapRange[] => {
       const x = (p.flags & PF_X) !== 0;
       const w = (p.flags & PF_W) !== 0;
+      const perms = `r${w ? 'w' : '-'}${x ? 'x' : '-'}`;
+      const start = p.vaddr & ~(PAGE - 1n);
+      const end = up(p.vaddr + BigInt(p.memsz));
+      const textEnd = up(text.end);
+      if (x && w && text.start === start && textEnd < end) {
+        return [
+          { start, end: textEnd, kind: 'image-text', perms, owner: 'image', label: 'image text (_stext.._etext)' },
+          { start: textEnd, end, kind: 'image-data', perms, owner: 'image', label: 'image data, read-only data, init (same segment)' },
+        ];
+      }
       const kind: RangeKind = x ? 'image-text' : w ? 'image-data' : 'image-ro';
       const label = x ? 'image text' : w ? 'image data' : 'image read-only data';
-      return { start: p.vaddr & ~(PAGE - 1n), end: up(p.vaddr + BigInt(p.memsz)), kind, perms: `r${w ? 'w' : '-'}${x ? 'x' : '-'}`, owner: 'image', label };
+      return [{ start, end, kind, perms, owner: 'image', label }];
     });
 }
 

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hexBytes, hexImmediates, immediateNotes, rcText, valueText } from '../../cli/explain/format.ts';
 import { renderStoryHtml } from '../../cli/explain/html.ts';
 import type { SiteView, Story, StoryStep } from '../../cli/explain/story.ts';
+import { main } from '../../cli/xlp.ts';
+import { REPO_ROOT } from '../../loader/image/index.ts';
 import { chromium, dumpWithDriver, jumpHex, nmAddress, objdumpBytes, stepSection, story, textOf } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'xlp-explain-'));
@@ -143,7 +145,9 @@ for (const image of ['builtin', 'debian'] as const) {
       const text = mine[1]!;
       expect(load.map.jumps).toEqual([expect.objectContaining({ from: fn, payload: 'xen_hello_world', live: true })]);
       expect(load.map.jumps[0]!.to >= text.start && load.map.jumps[0]!.to < text.end).toBe(true);
-      expect(load.map.ranges.some((r) => r.kind === 'image-text' && fn >= r.start && fn < r.end)).toBe(true);
+      // The image's text as the map draws it: from _stext to _etext rounded up to a page (nm).
+      const imageText = load.map.ranges.find((r) => r.kind === 'image-text' && fn >= r.start && fn < r.end)!;
+      expect([imageText.start, imageText.end]).toEqual([nmAddress(image, '_stext'), (nmAddress(image, '_etext') + 0xfffn) & ~0xfffn]);
       const unload = stepOf(s, 'unload xen_hello_world');
       expect(unload.map.ranges.some((r) => r.owner === 'xen_hello_world')).toBe(false);
       expect(unload.edges).toEqual([expect.objectContaining({ edge: 'unload', taken: true })]);
@@ -257,4 +261,22 @@ describe('the demo story on debian', () => {
     expect(call.call!.patched.trace.string).toBe('Hello World');
     expect(jumpedTo(call)).toBe(hello);
   });
+});
+
+describe('xlp explain', () => {
+  it('prints the story, writes the page, and exits 0; a missing file is one line and exit 1', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+    const page = join(tmp, 'cli.html');
+    expect(await main(['explain', join(REPO_ROOT, 'scenarios/teach-debian.yaml'), '--html', page], io)).toBe(0);
+    expect(err).toEqual([]);
+    expect(out).toContain('[6] revert xen_hello_world');
+    expect(out).toContainEqual(expect.stringMatching(/^ {4}revert xen_hello_world: refused with -EBUSY \(-16\): .*Nothing changed\.$/));
+    expect(out.at(-1)).toBe(`wrote ${page}`);
+    expect(readFileSync(page, 'utf8')).toMatch(/^<!DOCTYPE html>/);
+    const missing = await main(['explain', join(tmp, 'nothere.yaml')], io);
+    expect(missing).toBe(1);
+    expect(err).toEqual([expect.stringMatching(/^xlp explain: .*nothere\.yaml/)]);
+  }, 120_000);
 });
