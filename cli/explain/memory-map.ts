@@ -54,7 +54,7 @@ export function imageRanges(host: LivepatchHost): MapRange[] {
       if (x && w && text.start === start && textEnd < end) {
         return [
           { start, end: textEnd, kind: 'image-text', perms, owner: 'image', label: 'image text (_stext.._etext)' },
-          { start: textEnd, end, kind: 'image-data', perms, owner: 'image', label: 'image data, read-only data, init (same segment)' },
+          { start: textEnd, end, kind: 'image-data', perms, owner: 'image', label: 'image data and read-only data' },
         ];
       }
       const kind: RangeKind = x ? 'image-text' : w ? 'image-data' : 'image-ro';
