@@ -10,6 +10,7 @@ import { hexBytes, hexImmediates, immediateNotes, rcText, valueText } from '../.
 import { renderStoryHtml } from '../../cli/explain/html.ts';
 import type { SiteView, Story, StoryStep } from '../../cli/explain/story.ts';
 import { main } from '../../cli/xlp.ts';
+import { ORIGINAL_EXTRA } from '../helpers/host.ts';
 import { REPO_ROOT } from '../../loader/image/index.ts';
 import { chromium, dumpWithDriver, jumpHex, nmAddress, objdumpBytes, stepSection, story, textOf } from './helpers.ts';
 
@@ -19,8 +20,6 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const SHOTS = join(tmpdir(), 'xlp-explain-screenshots');
 /** Nothing a page could fetch: links only to its own steps and rows. */
 const EXTERNAL = /\b(src|action)\s*=|href\s*=\s*"(?!#)|<link|<iframe|<img|@import|url\(|https?:/i;
-
-const ORIGINAL_STRING = { builtin: '.7-xlp', debian: '.7' } as const;
 
 const stepOf = (s: Story, title: string, n = 1): StoryStep => s.steps.filter((x) => x.title === title)[n - 1]!;
 const site = (s: StoryStep): SiteView => s.sites.find((x) => x.name === 'xen_extra_version')!;
@@ -95,7 +94,7 @@ for (const image of ['builtin', 'debian'] as const) {
       expect(immediateNotes(resumed.text).join()).toContain('-EFAULT');
       // Beside it, the unpatched image's own run: no trampoline, no fault, the original string.
       const u = call.call!.unpatched!.trace;
-      expect(u.string).toBe(ORIGINAL_STRING[image]);
+      expect(u.string).toBe(ORIGINAL_EXTRA[image]);
       expect(u.steps[0]!.address).toBe(fn);
       expect(u.steps.some((x) => x.marks.length && x.marks[0]!.kind !== 'return')).toBe(false);
     });
