@@ -3,9 +3,13 @@ import { foundationFigures } from './foundation.ts';
 import { exploreFigures } from './explore.ts';
 import { lintFigures } from './lint.ts';
 import { livepatchFigures } from './livepatch.ts';
-import { formatTable } from './measure.ts';
+import { type Figure, formatTable } from './measure.ts';
+import { sessionFigures } from './session.ts';
 
 const only = process.argv[2];
-const groups = { foundation: foundationFigures, livepatch: livepatchFigures, lint: lintFigures, explore: exploreFigures };
-const figures = Object.entries(groups).filter(([k]) => !only || k === only).flatMap(([, f]) => f());
+const groups: Record<string, () => Figure[] | Promise<Figure[]>> = {
+  foundation: foundationFigures, livepatch: livepatchFigures, lint: lintFigures, explore: exploreFigures, session: sessionFigures,
+};
+const figures: Figure[] = [];
+for (const [k, f] of Object.entries(groups)) if (!only || k === only) figures.push(...(await f()));
 console.log(formatTable(figures));

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { NAMED_IMAGES } from '../loader/image/index.ts';
 import { bootedImage } from './session/open.ts';
-import { stateDir } from './session/journal.ts';
+import { stateDir } from './session/state-dir.ts';
 import { didYouMean } from './suggest.ts';
 
 export const imageNames = (): string[] => Object.keys(NAMED_IMAGES);

@@ -1,38 +1,43 @@
 // The xlp command: each verb registers itself from cli/commands/.
 import { Command, CommanderError } from 'commander';
 import { pathToFileURL } from 'node:url';
-import { registerCall } from './commands/call.ts';
-import { registerExplain } from './commands/explain.ts';
-import { registerExplore } from './commands/explore.ts';
-import { registerInfo } from './commands/info.ts';
-import { registerTrace } from './commands/trace.ts';
-import { registerLivepatch } from './commands/livepatch.ts';
-import { registerRun } from './commands/run.ts';
-import { registerLint } from './commands/lint.ts';
-import { registerSetup } from './commands/setup.ts';
-import { registerDmesg } from './commands/dmesg.ts';
 import { expandVerb } from './xen-livepatch/tool.ts';
 import { explain } from './xen-livepatch/explain.ts';
 import { type Output, stdio } from './options.ts';
 import { didYouMean } from './suggest.ts';
 
-export function buildProgram(io: Output = stdio): Command {
+type Register = (program: Command, io: Output) => void;
+
+/**
+ * The modules of cli/commands/ with the verbs each registers, in help order. A command loads only its verb's
+ * module (start-up is most of what a `list` costs); help and unknown verbs load them all.
+ */
+export const COMMAND_MODULES: readonly { verbs: readonly string[]; load: () => Promise<Register> }[] = [
+  {
+    verbs: ['boot', 'reset', 'list', 'upload', 'apply', 'revert', 'replace', 'unload', 'load'],
+    load: async () => (await import('./commands/livepatch.ts')).registerLivepatch,
+  },
+  { verbs: ['dmesg'], load: async () => (await import('./commands/dmesg.ts')).registerDmesg },
+  { verbs: ['info'], load: async () => (await import('./commands/info.ts')).registerInfo },
+  { verbs: ['call'], load: async () => (await import('./commands/call.ts')).registerCall },
+  { verbs: ['trace'], load: async () => (await import('./commands/trace.ts')).registerTrace },
+  { verbs: ['explain'], load: async () => (await import('./commands/explain.ts')).registerExplain },
+  { verbs: ['run'], load: async () => (await import('./commands/run.ts')).registerRun },
+  { verbs: ['explore'], load: async () => (await import('./commands/explore.ts')).registerExplore },
+  { verbs: ['lint'], load: async () => (await import('./commands/lint.ts')).registerLint },
+  { verbs: ['setup'], load: async () => (await import('./commands/setup.ts')).registerSetup },
+];
+
+/** The program with the module of `verb` registered (all modules when no module has that verb). */
+export async function buildProgram(io: Output = stdio, verb?: string): Promise<Command> {
   const program = new Command('xlp')
     .description('Xen-style live-patch loader and x86-64 runtime emulator')
     .option('-q, --quiet', 'no `xlp:` explanation line after a refusal (anywhere on the command line)')
     .showHelpAfterError('(xlp --help for the verbs, xlp VERB --help for one)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  registerLivepatch(program, io);
-  registerDmesg(program, io);
-  registerInfo(program, io);
-  registerCall(program, io);
-  registerTrace(program, io);
-  registerExplain(program, io);
-  registerRun(program, io);
-  registerExplore(program, io);
-  registerLint(program, io);
-  registerSetup(program, io);
+  const own = COMMAND_MODULES.find((m) => verb !== undefined && m.verbs.includes(verb));
+  for (const m of own ? [own] : COMMAND_MODULES) (await m.load())(program, io);
   return program;
 }
 
@@ -45,23 +50,28 @@ export async function main(argv: string[], io: Output = stdio): Promise<number> 
   if (quiet) argv = argv.filter((a, i) => i >= end || (a !== '--quiet' && a !== '-q'));
   const out: Output = { ...io, quiet: quiet || io.quiet };
   try {
-    const program = buildProgram(out);
     if (!argv.length) {
-      program.outputHelp(); // as xen-livepatch without arguments: the help, exit 0
+      (await buildProgram(out)).outputHelp(); // as xen-livepatch without arguments: the help, exit 0
       return 0;
     }
-    const names = program.commands.map((c) => c.name());
+    const names = COMMAND_MODULES.flatMap((m) => m.verbs);
     // xen-livepatch 4.17 takes any prefix of its verbs (`l` = list, `re` = revert): so do we, after our own names.
     let verb = argv[0]!;
+    let program: Command | undefined;
     if (!names.includes(verb) && !verb.startsWith('-') && verb !== 'help') {
       const expanded = expandVerb(verb);
-      if (!expanded) {
-        out.err(`Unrecognised command '${verb}' -- try 'xen-livepatch help'`);
-        explain(out, `${didYouMean(verb, names) ?? 'not a verb'} (xlp --help lists the verbs)`);
-        return 1;
+      if (expanded) verb = expanded;
+      else {
+        program = await buildProgram(out); // every module: a verb missing from COMMAND_MODULES still works
+        const all = program.commands.map((c) => c.name());
+        if (!all.includes(verb)) {
+          out.err(`Unrecognised command '${verb}' -- try 'xen-livepatch help'`);
+          explain(out, `${didYouMean(verb, all) ?? 'not a verb'} (xlp --help lists the verbs)`);
+          return 1;
+        }
       }
-      verb = expanded;
     }
+    program ??= await buildProgram(out, verb);
     await program.parseAsync([verb, ...argv.slice(1)], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {

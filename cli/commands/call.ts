@@ -4,7 +4,7 @@ import { cStringOf, parseCallArg } from '../call-args.ts';
 import type { CallResult } from '../../emulator/cpu/cpu.ts';
 import { GuestFault, GuestTimeout } from '../../emulator/cpu/errors.ts';
 import { type BootedImage, bootImage } from '../../loader/boot.ts';
-import { stateDir } from '../session/journal.ts';
+import { stateDir } from '../session/state-dir.ts';
 import { openHost } from '../session/open.ts';
 import { hex } from '../args.ts';
 import { IMAGE_OPTION_HELP, type Output } from '../options.ts';
@@ -23,7 +23,8 @@ export interface CallLines {
 
 /**
  * Call SYMBOL(args) and describe the result; a guest fault or timeout becomes a report and exit code 1.
- * `invoke` makes the call (a fresh image calls the machine; the persistent host journals it first).
+ * `invoke` makes the call (a fresh image calls the machine; the persistent host through its Session, which keeps
+ * the call's effect only if it returned).
  */
 export function callSymbol(
   host: BootedImage, symbol: string, args: readonly CallArg[], opts: CallOptions,
@@ -127,7 +128,7 @@ function callFresh(spec: string, symbol: string, args: CallArg[], o: CallOptions
 function callPersistent(dir: string, symbol: string, args: CallArg[], o: CallOptions, io: Output): CallLines {
   const s = openHost(dir, io);
   try {
-    // Journaled, since a call may change guest memory; a fault is recorded and replayed like any outcome.
+    // Saved, since a call may change guest memory; a call that faults or times out is not kept (Session.call).
     const r = callSymbol({ machine: s.host.machine, image: s.host.image }, symbol, args, o, () => s.call(symbol, args));
     s.save();
     return r;

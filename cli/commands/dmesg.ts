@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { BOOT_HINT } from '../images.ts';
 import type { Output } from '../options.ts';
 import { clearConsole, readConsole } from '../session/console.ts';
-import { stateDir } from '../session/journal.ts';
+import { stateDir } from '../session/state-dir.ts';
 
 export function registerDmesg(program: Command, io: Output): void {
   program

@@ -4,7 +4,7 @@ import type { Image } from '../../loader/image/index.ts';
 import { formatXenVersion } from '../../loader/image/index.ts';
 import { hex } from '../args.ts';
 import { IMAGE_OPTION_HELP, type Output } from '../options.ts';
-import { stateDir } from '../session/journal.ts';
+import { stateDir } from '../session/state-dir.ts';
 import { openHost } from '../session/open.ts';
 
 export function infoLines(image: Image): string[] {

@@ -7,7 +7,8 @@ import { basename } from 'node:path';
 import { XEN_LIVEPATCH_NAME_SIZE, type PayloadState } from '../../loader/livepatch/abi.ts';
 import { Errno, LivepatchError, strerror } from '../../loader/livepatch/errno.ts';
 import type { Output } from '../options.ts';
-import type { Session } from '../session/journal.ts';
+import type { ListEntry } from '../../loader/livepatch/host.ts';
+import type { Session } from '../session/session.ts';
 import * as why from './explain.ts';
 
 const EAGAIN = Errno.EAGAIN;
@@ -16,6 +17,8 @@ const EAGAIN = Errno.EAGAIN;
 export interface ToolContext {
   io: Output;
   session(): Session;
+  /** LIST from the saved host without running it (cheap), when the caller has it; else the session's host. */
+  list?(): ListEntry[];
 }
 
 type ActionVerb = 'apply' | 'revert' | 'replace' | 'unload';
@@ -98,7 +101,7 @@ export function helpFunc(t: ToolContext): number {
 
 export function listFunc(t: ToolContext, args: string[]): number {
   if (args.length) return showHelp(t, 'list takes no arguments');
-  const entries = t.session().host.list();
+  const entries = t.list ? t.list() : t.session().host.list();
   if (!entries.length) {
     t.io.out('Nothing to list');
     return 0;

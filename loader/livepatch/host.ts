@@ -17,7 +17,7 @@ import { PageArea } from './page-area.ts';
 import { Payload } from './payload.ts';
 import { PayloadStruct } from './payload-struct.ts';
 import { HostPanic, type Runtime, doAction, revertPayload, revertPayloadTail } from './transitions.ts';
-import { type UploadContext, preparePayload } from './upload/index.ts';
+import { type PreparedPayload, type UploadContext, preparePayload } from './upload/index.ts';
 
 const PAGE = 4096;
 const GiB = 1n << 30n;
@@ -62,6 +62,19 @@ export interface HostSnapshot {
   readonly heap: [bigint, number][];
   readonly work: Work | undefined;
   readonly version: number;
+}
+
+/**
+ * The loader's side of a host as plain data, to carry a host across processes with its guest memory
+ * (cli/session): each payload's prepared form without its image bytes, which live in guest memory.
+ */
+export interface HostRecord {
+  payloads: { prepared: Omit<PreparedPayload, 'image'>; struct: bigint; fields: ReturnType<Payload['saveFields']> }[];
+  applied: string[];
+  area: [bigint, number][];
+  heap: [bigint, number][];
+  work: { action: Work['action']; payload: string; timeoutNs: number } | undefined;
+  version: number;
 }
 
 interface Work {
@@ -128,6 +141,11 @@ export class LivepatchHost {
 
   private runtime(): Runtime {
     return { machine: this.machine, nops: this.nops, applied: this.applied, log: (l) => this.machine.console.print(l) };
+  }
+
+  /** Why the host died (a panic, a fault in hypervisor context), or undefined while it lives. */
+  get deathCause(): Error | undefined {
+    return this.dead;
   }
 
   private alive(): void {
@@ -416,6 +434,46 @@ export class LivepatchHost {
     this.work = s.work && { ...s.work };
     this.version = s.version;
     this.dead = undefined;
+  }
+
+  /** The loader's state as data (see HostRecord); the guest memory that goes with it is the machine's. */
+  record(): HostRecord {
+    return {
+      payloads: this.payloads.map((p) => {
+        const { image: _bytes, ...prepared } = p.prepared;
+        return { prepared, struct: p.struct.address, fields: p.saveFields() };
+      }),
+      applied: this.applied.map((p) => p.name),
+      area: this.area.entries(),
+      heap: this.heap.entries(),
+      work: this.work && { action: this.work.action, payload: this.work.payload.name, timeoutNs: this.work.timeoutNs },
+      version: this.version,
+    };
+  }
+
+  /**
+   * Take over a recorded loader state on a fresh host whose machine already holds the recorded guest memory
+   * (nothing is written to the guest): the inverse of record().
+   */
+  adopt(r: HostRecord): void {
+    if (this.payloads.length) throw new Error('adopt() needs a host without payloads');
+    for (const { prepared, struct, fields } of r.payloads) {
+      const full: PreparedPayload = { ...prepared, image: Buffer.alloc(0) }; // the bytes are in guest memory
+      const p = new Payload(full, new PayloadStruct(this.machine, this.heap, full, struct), this.machine);
+      p.restoreFields(fields);
+      this.machine.regions.register(p.region);
+      this.payloads.push(p);
+    }
+    const named = (n: string): Payload => {
+      const p = this.payloads.find((x) => x.name === n);
+      if (!p) throw new Error(`recorded state names no payload ${n}`);
+      return p;
+    };
+    this.applied.push(...r.applied.map(named));
+    this.area.restore(r.area);
+    this.heap.restore(r.heap);
+    this.work = r.work && { action: r.work.action, payload: named(r.work.payload), timeoutNs: r.work.timeoutNs };
+    this.version = r.version;
   }
 
   /** A digest of everything a failed operation must leave unchanged: guest RAM (page tables included) and ours. */

@@ -13,10 +13,16 @@ export class PayloadStruct {
   readonly fstateAddress: bigint;
   private readonly pages: number;
 
-  constructor(private readonly machine: Machine, private readonly heap: PageArea, p: PreparedPayload) {
+  /** `at`: the struct already exists in guest memory there (a host restored from a saved state): nothing is written. */
+  constructor(private readonly machine: Machine, private readonly heap: PageArea, p: PreparedPayload, at?: bigint) {
     const nfuncs = p.funcs.length;
     const size = PAYLOAD.size + nfuncs * FSTATE.size;
     this.pages = Math.ceil(size / PAGE);
+    if (at !== undefined) {
+      this.address = at;
+      this.fstateAddress = at + BigInt(PAYLOAD.size);
+      return;
+    }
     this.address = heap.reserve(this.pages);
     try {
       machine.map(this.address, this.pages * PAGE, 'rw');

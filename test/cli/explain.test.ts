@@ -9,7 +9,7 @@ import { BUILTIN_IMAGE } from '../../loader/image/index.ts';
 import { strerror } from '../../loader/livepatch/errno.ts';
 import { payloadPath } from '../../loader/livepatch/payload-files.ts';
 import { type ToolContext, actionFunc, loadName } from '../../cli/xen-livepatch/tool.ts';
-import type { Session } from '../../cli/session/journal.ts';
+import type { Session } from '../../cli/session/session.ts';
 import { xlp } from '../helpers/cli.ts';
 import { XEN_SYMS } from '../elf/tools.ts';
 
