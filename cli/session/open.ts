@@ -6,7 +6,7 @@ import { BOOT_HINT } from '../images.ts';
 import type { Output } from '../options.ts';
 import { explain } from '../xen-livepatch/explain.ts';
 import { Session } from './session.ts';
-import { HOST_FILE } from './state-dir.ts';
+import { HOST_FILE, inspectDir } from './state-dir.ts';
 import { viewHost } from './view.ts';
 
 export function isBooted(dir: string): boolean {
@@ -19,6 +19,7 @@ export function defaultImage(): string {
 
 /** The host in `dir`, opened for a command that may change it (it holds the directory's lock until close()). */
 export function openHost(dir: string, io: Output): Session {
+  inspectDir(dir); // a directory that is not xlp's is refused before anything is said about booting
   if (!isBooted(dir)) explain(io, `no booted host in ${dir}: booting the ${defaultImage()} image ($XLP_IMAGE or builtin; choose with \`${BOOT_HINT}\`)`);
   return Session.open(dir, { write: true, image: defaultImage() });
 }

@@ -4,8 +4,8 @@
 // depend on how many commands came before. Nothing that depends on wall-clock time is kept: a command that
 // hits a time limit, or a guest call that faults, leaves the saved host as it was; a host that died (a panic,
 // a fault in hypervisor context) is saved dead and refuses every command until `xlp boot` or `xlp reset`.
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { GuestTimeout } from '../../emulator/cpu/errors.ts';
 import type { CallArg } from '../../emulator/cpu/arguments.ts';
 import type { CallResult, MachineSnapshot } from '../../emulator/cpu/cpu.ts';
@@ -65,9 +65,11 @@ export class Session {
       const saved = inspectDir(dir) === 'ours' ? readState(dir, true) : undefined;
       return saved ? Session.rebuild(dir, saved, undefined) : Session.fresh(dir, imageSpec(image), undefined);
     }
+    // The image a first command would boot is checked before the directory is claimed: a bad one touches nothing.
+    const spec = inspectDir(dir) === 'ours' && existsSync(join(dir, HOST_FILE)) ? undefined : imageSpec(image);
     return withDirLock(dir, (lock) => {
       const saved = readState(dir, true);
-      return saved ? Session.rebuild(dir, saved, lock) : Session.fresh(dir, imageSpec(image), lock);
+      return saved ? Session.rebuild(dir, saved, lock) : Session.fresh(dir, spec ?? imageSpec(image), lock);
     });
   }
 
@@ -113,7 +115,7 @@ export class Session {
   private static rebuild(dir: string, saved: SavedState, lock: DirLock | undefined): Session {
     const { view, host: h } = saved;
     if (view.dead !== undefined) throw deadError(dir, view.dead);
-    const file = `${dir}/${HOST_FILE}`;
+    const file = join(dir, HOST_FILE);
     let booted: BootedImage;
     try {
       booted = bootImage(view.image);

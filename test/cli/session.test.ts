@@ -119,7 +119,8 @@ describe('what a command keeps', () => {
     const junk = join(tmp(), 'junk.livepatch');
     writeFileSync(junk, Buffer.alloc(1 << 20, 0x5a));
     const r = await xlp('upload', 'junk', junk, '--state', d);
-    expect(r).toEqual({ code: 1, out: [`Uploading ${junk}... failed`], err: ['Error 22: Invalid argument'] });
+    expect(r).toMatchObject({ code: 1, out: [`Uploading ${junk}... failed`] });
+    expect(r.err[0]).toBe('Error 22: Invalid argument');
     expect(snapshotDir(d)).toEqual(before);
   });
 });
@@ -219,13 +220,23 @@ describe('damaged state', () => {
     }
   });
 
-  it('a directory given as the image is refused by name', async () => {
+  it('a directory given as the image is refused by name, for boot and for the image a first command boots', async () => {
     const d = tmp();
     const img = tmp();
     expect(await xlp('boot', '--image', img, '--state', d)).toEqual({
-      code: 1, out: [], err: [`xlp: ${img} is a directory, not a Xen image (give the path of a xen-syms)`],
+      code: 1, out: [], err: [`xlp: ${img} is not a file: --image takes builtin, debian, debian-4.20 or the path of a Xen xen-syms`],
     });
     expect(readdirSync(d)).toEqual([]);
+    const saved = process.env.XLP_IMAGE;
+    process.env.XLP_IMAGE = img;
+    try {
+      const r = await xlp('list', '--quiet', '--state', d);
+      expect(r).toEqual({ code: 1, out: [], err: [`xlp: ${img} is a directory, not a Xen image (give the path of a xen-syms)`] });
+      expect(readdirSync(d)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.XLP_IMAGE;
+      else process.env.XLP_IMAGE = saved;
+    }
   });
 
   it('a marker without a host is a directory to boot in', async () => {
