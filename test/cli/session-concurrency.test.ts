@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../loader/image/index.ts';
 import { payloadPath } from '../../loader/livepatch/payload-files.ts';
 import { xlp } from '../helpers/cli.ts';
+import { prng } from '../helpers/random.ts';
 
 interface Run {
   code: number | null;
@@ -69,18 +70,6 @@ describe('concurrent xlp commands on one state directory', () => {
   }, 180_000);
 });
 
-/** A small seeded generator (mulberry32): the same kills on every run, whatever the clock says. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 type Model = [string, 'CHECKED' | 'APPLIED'][];
 const rows = (out: string[]): Model => (out[0] === 'Nothing to list' ? [] : out.slice(2).map((l) => {
   const [name, state] = l.split('|').map((c) => c.trim());
@@ -90,7 +79,7 @@ const rows = (out: string[]): Model => (out[0] === 'Nothing to list' ? [] : out.
 describe('a command killed at a random moment', () => {
   it('leaves the state before or after it, never a broken one (50 kills)', async () => {
     const d = mkdtempSync(join(tmpdir(), 'xlp-kill-'));
-    const next = random(9);
+    const next = prng(9); // seeded: the same kills on every run, whatever the clock says
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
     const PAYLOADS = ['xen_nop', 'xlp_warn', 'xlp_endbr'];
     expect((await xlp('boot', '--state', d)).code).toBe(0);

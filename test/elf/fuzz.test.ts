@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ElfError, ElfFile, PT_LOAD, SHT_NOTE, SHT_RELA, SHT_STRTAB, parseHeader, readSectionHeaders } from '../../loader/elf/index.ts';
 import { baseImage } from './writer.ts';
 import { buildInTmp, readBytes } from './tools.ts';
+import { prng } from '../helpers/random.ts';
 
 const SRC = `static const char msg[] = "hello";
 static int counter;
@@ -15,18 +16,6 @@ __attribute__((noipa)) static int helper(int x) { return x * 3 + counter; }
 int entry(int x) { counter++; return helper(x) + ext_fn(msg); }
 long table[] = { (long)&counter, (long)entry };
 `;
-
-/** Deterministic PRNG (mulberry32) so a failure is reproducible from its iteration number. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Offsets worth hitting more often than chance: ELF header, header tables, symbol/reloc/note/string data. */
 function structuralOffsets(bytes: Uint8Array): number[] {
