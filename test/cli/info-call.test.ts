@@ -64,7 +64,7 @@ describe('xlp info / call --image', () => {
     ]);
     expect((await xlp('call', '--image', 'debian', 'strlen', '0x10', '--dump', '0')).out).toEqual(['xlp: --dump 0: argument 0 is not a buffer (zero:N, buf:HEX, str:TEXT)']);
     expect((await xlp('call', '--image', 'debian', 'strlen', 'zero:0')).code).toBe(1);
-    // The persistent host journals the arguments' text forms and replays them.
+    // The persistent host takes the same arguments; its saved state stays usable after the calls.
     const st = ['--state', mkdtempSync(join(tmpdir(), 'xlp-state-'))];
     expect((await xlp('boot', '--image', 'debian', ...st)).code).toBe(0);
     expect((await xlp('call', 'strlen', 'str:four', ...st)).out).toEqual(['0x4 (4)']);
