@@ -3,6 +3,7 @@
 // first problem where a later rule can still say something useful.
 import { basename } from 'node:path';
 import { R_X86_64_PC32, R_X86_64_PLT32, RELA_SIZE, SHN_UNDEF, SHT_RELA, STT_FILE, STT_OBJECT } from '../elf/index.ts';
+import { archForMachine, type LivepatchArch } from '../arch/index.ts';
 import { LivepatchError } from '../livepatch/errno.ts';
 import { prepareBuildIds, type BuildIds } from '../livepatch/upload/build-id.ts';
 import { loadElf } from '../livepatch/upload/elf-load.ts';
@@ -61,8 +62,10 @@ export interface LintPayload {
 export class PayloadSpace {
   private next: bigint;
   readonly loaded: LintPayload[] = [];
+  readonly arch: LivepatchArch;
 
   constructor(readonly image: LintImage) {
+    this.arch = archForMachine(image.elf.header.machine);
     const area = image.symbols.address('__2M_rwdata_end');
     let end = 0n;
     for (const s of image.elf.sections) if (s.addr + BigInt(s.size) > end) end = s.addr + BigInt(s.size);
@@ -125,9 +128,7 @@ function buildPayload(space: PayloadSpace, path: string, bytes: Uint8Array): Lin
       pages = n;
       return base;
     },
-    cpuFeatures: new Set(),
-    maxFeature: 0,
-    nops: (n) => new Uint8Array(n).fill(0x90),
+    arch: space.arch,
   };
 
   const out: LintPayload = {
@@ -138,14 +139,14 @@ function buildPayload(space: PayloadSpace, path: string, bytes: Uint8Array): Lin
   let elf: ElfModel;
   let layout: Layout;
   try {
-    elf = loadElf(bytes);
+    elf = loadElf(bytes, ctx.arch);
     layout = layOut(elf, ctx);
     base = layout.base;
     out.pages = layout.pages;
     out.read = (address, length) => layout.memory.read(address, length);
     const syms = resolveSymbols(elf, layout, ctx);
     out.standIns = new Set(unresolved.values());
-    performRelocations(elf, layout, syms);
+    performRelocations(elf, layout, syms, ctx.arch);
     out.funcs = readFuncs(elf, layout);
     out.funcsSize = findSection(elf, SEC.funcs)?.size;
     // No name is "taken" here: collisions are the rules' business, with the image and every other payload.

@@ -1,6 +1,6 @@
 // Checks of common/livepatch.c that gate an action: names (get_name), stacking (build_id_dep) and old-code
 // verification (check_expectations).
-import { XEN_LIVEPATCH_NAME_SIZE } from './abi.ts';
+import { LIVEPATCH_EXPECTATION, XEN_LIVEPATCH_NAME_SIZE } from '../abi.ts';
 import { Errno, fail } from './errno.ts';
 import type { Payload } from './payload.ts';
 
@@ -33,7 +33,8 @@ export function checkExpectations(p: Payload, read: (a: bigint, n: number) => Ui
     if (!e.enabled) continue;
     const what = `${p.name}: expectation for ${f.name ?? `func ${f.index}`}`;
     if (f.oldAddr === 0n) fail(Errno.EFAULT, `${what}: old_addr is 0`);
-    if (e.len > 31) fail(Errno.EOVERFLOW, `${what}: len ${e.len} > 31`);
+    const max = LIVEPATCH_EXPECTATION.dataSize;
+    if (e.len > max) fail(Errno.EOVERFLOW, `${what}: len ${e.len} > ${max}`);
     if (e.rsv !== 0) fail(Errno.EINVAL, `${what}: reserved bits set`);
     if (f.oldSize < e.len) fail(Errno.ERANGE, `${what}: len ${e.len} > old_size ${f.oldSize}`);
     const now = read(f.oldAddr, e.len);

@@ -6,7 +6,8 @@ import type { CallArg } from '../../emulator/cpu/arguments.ts';
 import type { CallResult, MachineSnapshot } from '../../emulator/cpu/cpu.ts';
 import type { Machine } from '../../emulator/xen/machine.ts';
 import type { VirtualRegion } from '../../emulator/xen/regions.ts';
-import { type NopFlavour, addNops } from '../arch/x86/index.ts';
+import { PAGE_SIZE as PAGE } from '../abi.ts';
+import { type ArchOptions, type LivepatchArch, archFor } from '../arch/index.ts';
 import type { BootedImage } from '../boot.ts';
 import { type Image, isBuiltin } from '../image/index.ts';
 import { ACTION, type ActionName, DEFAULT_ACTION_TIMEOUT_NS, type PayloadState } from './abi.ts';
@@ -19,18 +20,9 @@ import { PayloadStruct } from './payload-struct.ts';
 import { HostPanic, type Runtime, doAction, revertPayload, revertPayloadTail } from './transitions.ts';
 import { type PreparedPayload, type UploadContext, preparePayload } from './upload/index.ts';
 
-const PAGE = 4096;
-const GiB = 1n << 30n;
-/** Xen's directmap: where xmalloc'd structures such as struct payload live. */
-const HEAP_BASE = 0xffff830000000000n;
-export const X86_FEATURE_ALWAYS = 0x5d;
-
-export interface HostOptions {
-  /** CPU feature bits the emulated CPU reports to .altinstructions (default: X86_FEATURE_ALWAYS only). */
-  cpuFeatures?: Iterable<number>;
-  /** NCAPINTS * 32: larger feature numbers are refused. */
-  maxFeature?: number;
-  nops?: NopFlavour;
+export interface HostOptions extends ArchOptions {
+  /** The architecture object to use instead of the one chosen for the image (loader/arch archFor). */
+  arch?: LivepatchArch;
 }
 
 export interface ActionOptions {
@@ -98,9 +90,7 @@ export class LivepatchHost {
   private readonly applied: Payload[] = [];
   private readonly area: PageArea;
   private readonly heap: PageArea;
-  private readonly cpuFeatures: ReadonlySet<number>;
-  private readonly maxFeature: number;
-  private readonly nops: NopFlavour;
+  readonly arch: LivepatchArch;
   private work: Work | undefined;
   private dead: Error | undefined;
   /** Bumped on every upload and unload (LIST's version). */
@@ -109,15 +99,10 @@ export class LivepatchHost {
   constructor(booted: BootedImage, opts: HostOptions = {}) {
     this.machine = booted.machine;
     this.image = booted.image;
-    this.cpuFeatures = new Set(opts.cpuFeatures ?? [X86_FEATURE_ALWAYS]);
-    this.maxFeature = opts.maxFeature ?? 20 * 32;
-    this.nops = opts.nops ?? 'p6';
-    // Payload memory: Xen's VMAP_XEN area, from the end of the image's data to the end of its 1 GiB window,
-    // so every rel32 between image and payload reaches.
-    const start = this.image.symbols.address('__2M_rwdata_end') ?? alignUp(this.image.load.end, 2n << 20n);
-    const windowEnd = (this.image.text.start & ~(GiB - 1n)) + GiB - (16n << 20n);
-    this.area = new PageArea(start, Number((windowEnd - start) / BigInt(PAGE)));
-    this.heap = new PageArea(HEAP_BASE, 1 << 16);
+    this.arch = opts.arch ?? archFor(this.image, opts);
+    const { area, heap } = this.arch.windows;
+    this.area = new PageArea(area.start, area.pages);
+    this.heap = new PageArea(heap.start, heap.pages);
     this.serveCoreFunctions();
   }
 
@@ -140,7 +125,7 @@ export class LivepatchHost {
   }
 
   private runtime(): Runtime {
-    return { machine: this.machine, nops: this.nops, applied: this.applied, log: (l) => this.machine.console.print(l) };
+    return { machine: this.machine, arch: this.arch, applied: this.applied, log: (l) => this.machine.console.print(l) };
   }
 
   /** Why the host died (a panic, a fault in hypervisor context), or undefined while it lives. */
@@ -194,9 +179,7 @@ export class LivepatchHost {
         reserved.push(base);
         return base;
       },
-      cpuFeatures: this.cpuFeatures,
-      maxFeature: this.maxFeature,
-      nops: (len) => addNops(len, this.nops),
+      arch: this.arch,
     };
     let prepared;
     try {
@@ -270,9 +253,10 @@ export class LivepatchHost {
    */
   action(name: string, action: ActionName | number, opts: ActionOptions = {}): void {
     this.guard(() => {
-      const cmd = typeof action === 'number' ? actionName(action) : action;
+      // Xen's order: the name, -ENOENT, -EBUSY for pending work, and only then the command (-EOPNOTSUPP).
       const p = this.find(name);
       if (this.work?.payload === p) fail(Errno.EBUSY, `an action is already scheduled for ${p.name}`);
+      const cmd = typeof action === 'number' ? actionName(action) : action;
       const timeoutNs = opts.timeoutNs || DEFAULT_ACTION_TIMEOUT_NS;
       switch (cmd) {
         case 'UNLOAD':
@@ -494,10 +478,6 @@ export class LivepatchHost {
     );
     return h.digest('hex');
   }
-}
-
-function alignUp(v: bigint, a: bigint): bigint {
-  return (v + a - 1n) & ~(a - 1n);
 }
 
 function actionName(cmd: number): ActionName {

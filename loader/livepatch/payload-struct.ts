@@ -2,11 +2,13 @@
 // reads and writes them (data->nfuncs, data->funcs[i], data->fstate[i].applied). Guest memory is the source of
 // truth for the per-function state; the loader writes state/rc/reverted through as they change.
 import type { Machine } from '../../emulator/xen/machine.ts';
-import { FSTATE, FUNC_APPLIED, HOOK_ORDER, LIST_POISON1, LIST_POISON2, PAYLOAD, STATE, type PayloadState } from './abi.ts';
+import {
+  FSTATE, LIST_POISON1, LIST_POISON2, LIVEPATCH_OPAQUE_SIZE, PAGE_SIZE as PAGE, PAYLOAD, XEN_LIVEPATCH_NAME_SIZE,
+} from '../abi.ts';
+import { FUNC_APPLIED, HOOK_ORDER, STATE, type PayloadState } from './abi.ts';
 import type { PageArea } from './page-area.ts';
 import type { PreparedPayload } from './upload/index.ts';
 
-const PAGE = 4096;
 
 export class PayloadStruct {
   readonly address: bigint;
@@ -51,7 +53,7 @@ export class PayloadStruct {
     HOOK_ORDER.forEach((h, i) => u64(PAYLOAD.hooks + 8 * i, p.hooks[h]?.slot ?? 0n));
     b.writeUInt32LE(p.loadFuncs?.count ?? 0, PAYLOAD.nLoadFuncs);
     b.writeUInt32LE(p.unloadFuncs?.count ?? 0, PAYLOAD.nUnloadFuncs);
-    Buffer.from(p.name, 'latin1').copy(b, PAYLOAD.name, 0, 127);
+    Buffer.from(p.name, 'latin1').copy(b, PAYLOAD.name, 0, XEN_LIVEPATCH_NAME_SIZE - 1);
     b.writeUInt32LE(p.metadata?.length ?? 0, PAYLOAD.metadata + 8);
     machine.write(this.address, b);
   }
@@ -94,13 +96,13 @@ export class PayloadStruct {
   saved(i: number): { patchOffset: number; saved: Uint8Array } {
     return {
       patchOffset: this.machine.readU32(this.fstate(i, FSTATE.patchOffset)),
-      saved: this.machine.read(this.fstate(i, FSTATE.insnBuffer), 31),
+      saved: this.machine.read(this.fstate(i, FSTATE.insnBuffer), LIVEPATCH_OPAQUE_SIZE),
     };
   }
 
   save(i: number, patchOffset: number, saved: Uint8Array): void {
     this.machine.writeU32(this.fstate(i, FSTATE.patchOffset), patchOffset);
-    const buf = Buffer.alloc(31);
+    const buf = Buffer.alloc(LIVEPATCH_OPAQUE_SIZE);
     buf.set(saved);
     this.machine.write(this.fstate(i, FSTATE.insnBuffer), buf);
   }

@@ -1,7 +1,7 @@
 // What runs at the quiescent point (livepatch_do_action and the default actions apply_payload/revert_payload):
-// generic state changes here, the bytes of each trampoline in loader/arch/x86.
+// generic state changes here, the bytes of each patch behind the arch seam (loader/arch).
 import type { Machine } from '../../emulator/xen/machine.ts';
-import { applyPatch, type NopFlavour, revertPatch, type TextAccess } from '../arch/x86/index.ts';
+import type { LivepatchArch, TextAccess } from '../arch/types.ts';
 import type { ActionName } from './abi.ts';
 import { checkExpectations } from './checks.ts';
 import { Errno } from './errno.ts';
@@ -18,7 +18,7 @@ export class HostPanic extends Error {
 
 export interface Runtime {
   machine: Machine;
-  nops: NopFlavour;
+  arch: LivepatchArch;
   /** Applied payloads, oldest first (Xen's applied_list). */
   applied: Payload[];
   log(line: string): void;
@@ -28,9 +28,23 @@ function text(m: Machine): TextAccess {
   return { read: (a, n) => m.read(a, n), write: (a, b) => m.write(a, b) };
 }
 
+/** Xen brackets the default actions with arch_livepatch_quiesce()/_revive() (text writable meanwhile). */
+function quiesced(rt: Runtime, fn: () => number): number {
+  rt.arch.quiesce();
+  try {
+    return fn();
+  } finally {
+    rt.arch.revive();
+  }
+}
+
 /** apply_payload(): load hooks, then each function's trampoline, in funcs[] order. */
 export function applyPayload(rt: Runtime, p: Payload): number {
   rt.log(`livepatch: ${p.name}: Applying ${p.prepared.funcs.length} functions`);
+  return quiesced(rt, () => applyFuncs(rt, p));
+}
+
+function applyFuncs(rt: Runtime, p: Payload): number {
   runHookArray(rt.machine, p, 'load');
   const done: number[] = [];
   for (const f of p.prepared.funcs) {
@@ -40,9 +54,9 @@ export function applyPayload(rt: Runtime, p: Payload): number {
     }
     let saved;
     try {
-      saved = applyPatch({ oldAddr: f.oldAddr, newAddr: f.newAddr, newSize: f.newSize }, text(rt.machine), rt.nops);
+      saved = rt.arch.apply({ oldAddr: f.oldAddr, newAddr: f.newAddr, newSize: f.newSize }, text(rt.machine));
     } catch (e) {
-      // Xen 4.17 would memcpy a huge wrapped length here (NOP underflow after ENDBR64): undo and refuse.
+      // Xen 4.17 would memcpy a huge wrapped length here (a patch length that underflowed): undo and refuse.
       for (const i of done.reverse()) revertFunc(rt, p, i);
       rt.log(`livepatch: ${p.name}: ${(e as Error).message}`);
       return -Errno.EINVAL;
@@ -56,19 +70,21 @@ export function applyPayload(rt: Runtime, p: Payload): number {
 
 function revertFunc(rt: Runtime, p: Payload, i: number): void {
   const f = p.prepared.funcs[i]!;
-  revertPatch({ oldAddr: f.oldAddr, newAddr: f.newAddr, newSize: f.newSize }, p.struct.saved(i), text(rt.machine));
+  rt.arch.revert({ oldAddr: f.oldAddr, newAddr: f.newAddr, newSize: f.newSize }, p.struct.saved(i), text(rt.machine));
   p.struct.setApplied(i, false);
 }
 
 /** revert_payload(): restore each function (funcs[] order, as Xen), then the unload hooks. */
 export function revertPayload(rt: Runtime, p: Payload): number {
   rt.log(`livepatch: ${p.name}: Reverting`);
-  for (const f of p.prepared.funcs) {
-    if (f.oldAddr === 0n || !p.struct.applied(f.index)) continue;
-    revertFunc(rt, p, f.index);
-  }
-  runHookArray(rt.machine, p, 'unload');
-  return 0;
+  return quiesced(rt, () => {
+    for (const f of p.prepared.funcs) {
+      if (f.oldAddr === 0n || !p.struct.applied(f.index)) continue;
+      revertFunc(rt, p, f.index);
+    }
+    runHookArray(rt.machine, p, 'unload');
+    return 0;
+  });
 }
 
 /** revert_payload_tail(): off the applied list, reverted, CHECKED. */

@@ -1,28 +1,13 @@
 // arch_livepatch_apply/revert (xen/arch/x86/livepatch.c): a 5-byte `E9 rel32` at old_addr (+4 after ENDBR64),
 // or NOPs for NOP-patching; the replaced bytes go to the per-function state and come back exactly on revert.
+import { LIVEPATCH_OPAQUE_SIZE } from '../../abi.ts';
+import type { PatchSite, SavedPatch, TextAccess } from '../types.ts';
 import { ENDBR64_LEN, isEndbr64 } from './endbr.ts';
 import { addNops, type NopFlavour } from './nops.ts';
 
 export const ARCH_PATCH_INSN_SIZE = 5;
 /** The saved-bytes buffer in struct livepatch_fstate. */
-export const INSN_BUFFER_SIZE = 31;
-
-export interface TextAccess {
-  read(address: bigint, length: number): Uint8Array;
-  /** Must make the new bytes visible to the CPU at once (translation caches). */
-  write(address: bigint, bytes: Uint8Array): void;
-}
-
-export interface PatchSite {
-  oldAddr: bigint;
-  newAddr: bigint;
-  newSize: number;
-}
-
-export interface SavedPatch {
-  patchOffset: number;
-  saved: Uint8Array;
-}
+export const INSN_BUFFER_SIZE = LIVEPATCH_OPAQUE_SIZE;
 
 /** How many bytes a function's patch replaces, for a given ENDBR offset (Xen: unsigned; we refuse an underflow). */
 export function patchLength(site: PatchSite, patchOffset: number): number {
@@ -41,13 +26,18 @@ export function jumpBytes(from: bigint, to: bigint): Uint8Array {
   return b;
 }
 
+/** The ENDBR64 (or its poison) at old_addr, judged on the bytes there now, stays in front of the patch. */
+export function patchOffset(text: TextAccess, oldAddr: bigint): number {
+  return isEndbr64(text.read(oldAddr, ENDBR64_LEN)) ? ENDBR64_LEN : 0;
+}
+
 export function applyPatch(site: PatchSite, text: TextAccess, nops: NopFlavour = 'p6'): SavedPatch {
-  const patchOffset = isEndbr64(text.read(site.oldAddr, ENDBR64_LEN)) ? ENDBR64_LEN : 0;
-  const len = patchLength(site, patchOffset);
-  const at = site.oldAddr + BigInt(patchOffset);
+  const offset = patchOffset(text, site.oldAddr);
+  const len = patchLength(site, offset);
+  const at = site.oldAddr + BigInt(offset);
   const saved = Uint8Array.from(text.read(at, len));
   if (len) text.write(at, site.newAddr !== 0n ? jumpBytes(at, site.newAddr) : addNops(len, nops));
-  return { patchOffset, saved };
+  return { patchOffset: offset, saved };
 }
 
 export function revertPatch(site: PatchSite, state: SavedPatch, text: TextAccess): void {

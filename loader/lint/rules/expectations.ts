@@ -1,7 +1,7 @@
 // XLP012: old-code verification. The bytes to expect come from the image: whole instructions covering what
 // the patch overwrites (ENDBR64 included), at most 31 and at most old_size. An enabled expectation that does
 // not hold makes APPLY fail.
-import { OPAQUE_SIZE } from '../../livepatch/upload/constants.ts';
+import { LIVEPATCH_OPAQUE_SIZE as OPAQUE_SIZE } from '../../abi.ts';
 import type { LintContext, PatchTarget } from '../context.ts';
 import { bytesHex } from '../describe.ts';
 import type { LintImage } from '../image-model.ts';

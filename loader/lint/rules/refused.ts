@@ -1,6 +1,8 @@
 // XLP000: Xen's structural upload checks: those the upload pipeline's stages ran into, and the per-record
 // checks of prepare_payload on .livepatch.funcs (lint reads every record, so it repeats them here).
-import { FUNC_SIZE, LIVEPATCH_PAYLOAD_VERSION, OPAQUE_SIZE } from '../../livepatch/upload/constants.ts';
+import {
+  LIVEPATCH_FUNC, LIVEPATCH_OPAQUE_SIZE as OPAQUE_SIZE, LIVEPATCH_PAYLOAD_VERSION,
+} from '../../abi.ts';
 import type { LintContext } from '../context.ts';
 
 export function refusedRule(ctx: LintContext): void {
@@ -9,10 +11,10 @@ export function refusedRule(ctx: LintContext): void {
       ctx.report('XLP000', { symbol: '-', message: `Xen refuses the upload: ${p.refused.message}`, payload: p });
       continue;
     }
-    if (p.funcsSize !== undefined && p.funcsSize % BigInt(FUNC_SIZE) !== 0n) {
+    if (p.funcsSize !== undefined && p.funcsSize % BigInt(LIVEPATCH_FUNC.size) !== 0n) {
       ctx.report('XLP000', {
         symbol: '-', payload: p,
-        message: `.livepatch.funcs is ${p.funcsSize} bytes, not a multiple of ${FUNC_SIZE}: Xen refuses the upload ` +
+        message: `.livepatch.funcs is ${p.funcsSize} bytes, not a multiple of ${LIVEPATCH_FUNC.size}: Xen refuses the upload ` +
           '(-EINVAL)',
         hint: 'put all records of a file in one array: separately defined records are aligned apart',
       });

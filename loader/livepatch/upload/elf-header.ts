@@ -1,7 +1,8 @@
-// livepatch_header_check + x86 arch_livepatch_verify_elf (spec §2.2), in Xen's order.
+// livepatch_header_check + arch_livepatch_verify_elf (spec §2.2), in Xen's order.
+import type { LivepatchArch } from '../../arch/types.ts';
 import {
-  EHDR_SIZE, ELFCLASS64, ELFDATA2LSB, ELFMAG, ELFOSABI_FREEBSD, ELFOSABI_NONE, EI_ABIVERSION, EI_CLASS, EI_DATA,
-  EI_OSABI, EI_VERSION, EM_X86_64, ET_REL, EV_CURRENT, SHDR_SIZE,
+  EHDR_SIZE, ELFMAG, ELFOSABI_FREEBSD, ELFOSABI_NONE, EI_ABIVERSION, EI_OSABI, EI_VERSION, ET_REL, EV_CURRENT,
+  SHDR_SIZE,
 } from '../../elf/constants.ts';
 import { hex } from '../../elf/errors.ts';
 import { parseHeader, type ElfHeader } from '../../elf/header.ts';
@@ -9,13 +10,15 @@ import { ByteReader } from '../../elf/reader.ts';
 import { Errno, fail } from '../errno.ts';
 import { MAX_SECTIONS } from './constants.ts';
 
-export function checkHeader(bytes: Uint8Array): ElfHeader {
+export function checkHeader(bytes: Uint8Array, arch: LivepatchArch): ElfHeader {
   if (bytes.length < EHDR_SIZE) {
     fail(Errno.EINVAL, `payload is ${bytes.length} bytes, smaller than the ${EHDR_SIZE}-byte ELF header`);
   }
   if (ELFMAG.some((b, i) => bytes[i] !== b)) fail(Errno.EINVAL, 'not an ELF payload (bad magic)');
 
   // Read the fields raw: parseHeader would refuse a wrong class/byte order before Xen's own checks run.
+  // (Header fields up to e_phnum sit at the same offsets in ELF32 and ELF64 only up to e_type/e_machine; Xen reads
+  // them as Elf64_Ehdr whatever the class, and so do we.)
   const r = new ByteReader(bytes);
   const unsupported: (what: string) => never = (what) => fail(Errno.EOPNOTSUPP, `invalid ELF payload: ${what}`);
   const eVersion = r.u32(0x14, 'e_version');
@@ -29,10 +32,7 @@ export function checkHeader(bytes: Uint8Array): ElfHeader {
   const phnum = r.u16(0x38, 'e_phnum');
   if (phnum !== 0) unsupported(`e_phnum ${phnum} is not 0`);
 
-  const machine = r.u16(0x12, 'e_machine');
-  if (machine !== EM_X86_64) fail(Errno.EOPNOTSUPP, `unsupported ELF machine ${machine} (not EM_X86_64)`);
-  if (bytes[EI_CLASS] !== ELFCLASS64) fail(Errno.EOPNOTSUPP, `unsupported EI_CLASS ${bytes[EI_CLASS]} (not ELFCLASS64)`);
-  if (bytes[EI_DATA] !== ELFDATA2LSB) fail(Errno.EOPNOTSUPP, `unsupported EI_DATA ${bytes[EI_DATA]} (not little-endian)`);
+  arch.verifyElf(bytes);
 
   const h = parseHeader(bytes);
   const len = BigInt(bytes.length);

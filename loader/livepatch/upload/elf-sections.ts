@@ -5,7 +5,7 @@ import type { ElfHeader } from '../../elf/header.ts';
 import { ByteReader, decodeString } from '../../elf/reader.ts';
 import { readSectionHeaders } from '../../elf/sections.ts';
 import { Errno, fail } from '../errno.ts';
-import { LIVEPATCH_MAX_SIZE } from './constants.ts';
+import { LIVEPATCH_MAX_SIZE } from '../../abi.ts';
 import { describe, fileData, type Section } from './model.ts';
 
 export interface CheckedSections {

@@ -1,7 +1,8 @@
 // prepare_payload step 2 (spec §1.4, §2.7): LIVEPATCH_ASSIGN_MULTI_HOOK / _SINGLE_HOOK.
 import { hex } from '../../elf/errors.ts';
 import { Errno, fail } from '../errno.ts';
-import { HOOK_SIZE, SEC } from './constants.ts';
+import { HOOK_SIZE } from '../../abi.ts';
+import { SEC } from './constants.ts';
 import type { Layout } from './layout.ts';
 import { describe, findSection, type ElfModel } from './model.ts';
 import type { HookSlot, PreparedHooks } from './types.ts';

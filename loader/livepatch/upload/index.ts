@@ -4,24 +4,19 @@
 //
 // Deliberate differences from Xen 4.17 (also in docs/differences.md, "Upload"); each is a case where Xen would
 // crash, read or write memory it does not own, or silently corrupt the payload:
-//  - ALLOC section with sh_addralign 0: ROUNDUP(x, 0) == 0 overlaps region offset 0 (#15) -> -EINVAL.
+//  - ALLOC section with sh_addralign 0 (#15): laid out as Xen does (ROUNDUP(x, 0) == 0); -EINVAL only where it
+//    lands on an earlier section or leaves one past the end of its region.
 //  - RELA/REL section with sh_info 0: NULL section header dereference (#16) -> -EINVAL.
 //  - Symbol table with sh_link 0: NULL string-table dereference (#16) -> -EINVAL.
 //  - funcs entry with old_addr 0 and name NULL: NULL dereference (#16) -> -EINVAL; unreadable name -> -EINVAL.
-//  - NOP func (new_addr 0) with new_size < 4 on a function starting with ENDBR64/poison: apply would memcpy
-//    (new_size - 4) wrapped bytes (#14) -> -EINVAL at upload (judged on the bytes visible now).
-//  - old_addr unmapped when Xen reads it for ENDBR detection: page fault -> -EINVAL.
-//  - .altinstructions: cpuid >= maxFeature (#5), repl_len > orig_len + pad_len, orig_len + pad_len > 254:
-//    BUG_ON() -> -EINVAL; a patch write that leaves the payload's pages, an unreadable altcall pointer or target,
-//    or an altcall displacement beyond rel32 (only ASSERTed) -> -EINVAL.
+//  - The architecture's own refusals (verify_func, relocations, code alternatives) are listed in its module.
 //  - A known section that Xen uses through its load address but that is not SHF_ALLOC (load address NULL):
-//    .livepatch.funcs, hook arrays, build-id notes, .bug_frames.N, .altinstructions, .ex_table, .modinfo
+//    .livepatch.funcs, hook arrays, build-id notes, .bug_frames.N, .ex_table, .modinfo (and the arch's own sections)
 //    -> -EINVAL. (Single hooks stay faithful: a NULL slot means "no hook".)
 //  - Empty .modinfo at the very start of the allocation: Xen reads the byte before it (guard page) -> -EINVAL.
 //  - Section data whose sh_offset + sh_size wraps 2^64 (passes Xen's check) is refused when read -> -EINVAL.
 //  - Layout larger than 1 GiB -> -ENOMEM without calling ctx.reserve (Xen's vmalloc would fail the same way).
 //  - No ALLOC bytes at all: Xen asks vmalloc for 0 pages; we reserve 1 (such a payload fails later anyway).
-import { applyAlternatives } from './alternatives.ts';
 import { prepareBugFrames } from './bug-frames.ts';
 import { checkXenDepends, prepareBuildIds } from './build-id.ts';
 import { loadElf } from './elf-load.ts';
@@ -51,10 +46,10 @@ export type { RawBugFrame } from '../../image/bug-frames.ts';
  */
 export function preparePayload(name: string | Uint8Array, bytes: Uint8Array, ctx: UploadContext): PreparedPayload {
   const payloadName = checkRequest(name, bytes, ctx); // (a)
-  const elf = loadElf(bytes); // (b)
+  const elf = loadElf(bytes, ctx.arch); // (b)
   const layout = layOut(elf, ctx); // (c)
   const syms = resolveSymbols(elf, layout, ctx); // (d)
-  performRelocations(elf, layout, syms); // (e)
+  performRelocations(elf, layout, syms, ctx.arch); // (e)
   checkSpecialSections(elf); // (f)
   checkPatchingSections(elf); // (g)
 
@@ -62,9 +57,9 @@ export function preparePayload(name: string | Uint8Array, bytes: Uint8Array, ctx
   const funcs = prepareFuncs(elf, layout, ctx);
   const hooks = prepareHooks(elf, layout);
   const ids = prepareBuildIds(elf, layout, ctx);
-  const bugFrames = prepareBugFrames(elf, layout);
-  const alternativesApplied = applyAlternatives(elf, layout, ctx);
-  const exTable = sortExceptionTable(elf, layout);
+  const bugFrames = prepareBugFrames(elf, layout, ctx.arch);
+  const alternativesApplied = ctx.arch.applyAlternatives(elf, layout);
+  const exTable = sortExceptionTable(elf, layout, ctx.arch);
   const metadata = prepareMetadata(elf, layout);
 
   checkXenDepends(ids.xenDepends, ctx); // (i)

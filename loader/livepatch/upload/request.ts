@@ -1,7 +1,7 @@
 // Step (a): livepatch_upload's request checks (get_name, verify_payload, find_payload), spec §2.1.
 import { decodeString } from '../../elf/reader.ts';
 import { Errno, fail } from '../errno.ts';
-import { LIVEPATCH_MAX_SIZE, NAME_SIZE } from './constants.ts';
+import { LIVEPATCH_MAX_SIZE, XEN_LIVEPATCH_NAME_SIZE as NAME_SIZE } from '../../abi.ts';
 import type { UploadContext } from './types.ts';
 
 /**

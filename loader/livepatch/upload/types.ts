@@ -1,4 +1,5 @@
 // Public types of the UPLOAD pipeline (see index.ts). Addresses are bigint; sizes that fit a payload are numbers.
+import type { LivepatchArch } from '../../arch/types.ts';
 import type { RawBugFrame } from '../../image/bug-frames.ts';
 import type { ExceptionEntry } from '../../image/exception-table.ts';
 
@@ -18,12 +19,8 @@ export interface UploadContext {
   loadedBuildIds: readonly Uint8Array[];
   /** Base address of `pages` fresh pages; throws LivepatchError(ENOMEM). The caller releases it on failure. */
   reserve(pages: number): bigint;
-  /** Boot CPU feature bits (X86_FEATURE_ALWAYS = 0x5d must be present, as Xen forces it). */
-  cpuFeatures: ReadonlySet<number>;
-  /** NCAPINTS*32: an .altinstructions cpuid >= this is rejected. */
-  maxFeature: number;
-  /** Xen's add_nops(): `length` bytes of the boot-selected ideal NOPs in <= 9-byte chunks. */
-  nops(length: number): Uint8Array;
+  /** The architecture's part of the checks and of the loading (Xen's arch_livepatch_*). */
+  arch: LivepatchArch;
 }
 
 export interface PreparedSection {
@@ -35,18 +32,12 @@ export interface PreparedSection {
   type: number;
 }
 
-/** struct livepatch_expectation (byte 72 of a func record: bit0 enabled, bits1-5 len, bits6-7 rsv). */
-export interface Expectation {
-  enabled: boolean;
-  len: number;
-  rsv: number;
-  /** 31 bytes. */
-  data: Uint8Array;
-}
+import type { Expectation } from '../func-record.ts';
+export type { Expectation } from '../func-record.ts';
 
 export interface PreparedFunc {
   index: number;
-  /** Address of this 104-byte record in payload memory. */
+  /** Address of this record (LIVEPATCH_FUNC in loader/abi.ts) in payload memory. */
   recordAddress: bigint;
   /** The string `name` points to (undefined if the pointer is 0 or unreadable). */
   name: string | undefined;
@@ -99,7 +90,7 @@ export interface PreparedPayload {
   text: Region;
   rw: Region;
   ro: Region;
-  /** pages*4096 bytes as they must be in memory. */
+  /** pages * PAGE_SIZE bytes as they must be in memory. */
   image: Buffer;
   /** Every SHF_ALLOC section with its address (zero-size ones too), header order. */
   sections: PreparedSection[];
@@ -119,6 +110,6 @@ export interface PreparedPayload {
   /** build_symbol_table's kept symbols, symbol-table order. */
   symbols: PayloadSymbol[];
   safeToReapply: boolean;
-  /** Number of .altinstructions entries whose replacement was written (feature present). */
+  /** How many code alternatives the architecture wrote at upload (arch.applyAlternatives). */
   alternativesApplied: number;
 }

@@ -1,5 +1,8 @@
 // A fake hypervisor for UPLOAD tests: a symbol Map, a sparse memory map for peek, a fixed build-id, a bump
-// allocator that records every reserve() call, and P6 NOPs.
+// allocator that records every reserve() call, and the x86 arch with Xen 4.17's rules (P6 NOPs unless a test
+// picks K8; CPU features a test may add to).
+import { createX86Arch, type NopFlavour } from '../../../loader/arch/x86/index.ts';
+import type { LivepatchArch } from '../../../loader/arch/types.ts';
 import { LivepatchError, Errno } from '../../../loader/livepatch/errno.ts';
 import type { UploadContext } from '../../../loader/livepatch/upload/index.ts';
 
@@ -8,14 +11,15 @@ export const XEN_BUILD_ID = Uint8Array.from({ length: 20 }, (_, i) => 0xa0 + i);
 export const VMAP_START = 0xffff82d0405a9000n;
 export const X86_FEATURE_ALWAYS = 0x5d;
 export const X86_FEATURE_XEN_SMAP = 0x26b;
-export const MAX_FEATURE = 22 * 32;
+/** NCAPINTS * 32 in Xen 4.17.7: 19 featureset words + synthetic + bug word (spec §2.7). */
+export const MAX_FEATURE = 21 * 32;
 
 const P6_NOPS: readonly number[][] = [
   [], [0x90], [0x66, 0x90], [0x0f, 0x1f, 0x00], [0x0f, 0x1f, 0x40, 0x00], [0x0f, 0x1f, 0x44, 0x00, 0x00],
   [0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00], [0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00],
   [0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00], [0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
 ];
-/** K8 NOPs: runs of 0x66 prefixes before 0x90 (what Xen picks on old AMD/Intel parts). */
+/** K8 NOPs as asm/nops.h builds them: K8_NOP1..4 are 0x66 runs before 0x90, K8_NOP5 = NOP3,NOP2, ... */
 const K8_NOPS: readonly number[][] = [
   [], [0x90], [0x66, 0x90], [0x66, 0x66, 0x90], [0x66, 0x66, 0x66, 0x90], [0x66, 0x66, 0x90, 0x66, 0x90],
   [0x66, 0x66, 0x90, 0x66, 0x66, 0x90], [0x66, 0x66, 0x66, 0x90, 0x66, 0x66, 0x90],
@@ -41,6 +45,7 @@ export interface FakeContext extends UploadContext {
   loadedNames: string[];
   loadedBuildIds: Uint8Array[];
   cpuFeatures: Set<number>;
+  nopFlavour: NopFlavour;
   /** When set, reserve() fails with ENOMEM. */
   outOfMemory: boolean;
 }
@@ -55,9 +60,17 @@ export function fakeContext(init: Partial<Pick<FakeContext, 'xenSymbols' | 'memo
     loadedNames: [],
     loadedBuildIds: [],
     cpuFeatures: new Set([X86_FEATURE_ALWAYS]),
+    nopFlavour: 'p6',
     outOfMemory: false,
     xenBuildId: 'xenBuildId' in init ? init.xenBuildId : XEN_BUILD_ID,
-    maxFeature: MAX_FEATURE,
+    // Built on each use so that a test's changes to cpuFeatures/nopFlavour count.
+    get arch(): LivepatchArch {
+      const none = { start: 0n, pages: 0 };
+      return createX86Arch(
+        { version: '4.17', ncapints: undefined, windows: { area: none, heap: none } },
+        { cpuFeatures: ctx.cpuFeatures, nops: ctx.nopFlavour },
+      );
+    },
     lookupXenSymbol: (name) => ctx.xenSymbols.get(name),
     lookupPayloadSymbol: (name) => ctx.payloadSymbols.get(name),
     peek(address, length) {
@@ -77,7 +90,6 @@ export function fakeContext(init: Partial<Pick<FakeContext, 'xenSymbols' | 'memo
       next += BigInt(pages + 1) * 0x1000n; // a guard page between allocations, as vmap does
       return base;
     },
-    nops: p6Nops,
   };
   return ctx;
 }

@@ -122,7 +122,10 @@ const rows: Row[] = [
   // (c) layout
   { what: 'writable and executable section', bytes: spec((s) => { section(s, '.livepatch.funcs').flags = WA | SHF_EXECINSTR; }), errno: Errno.EOPNOTSUPP, msg: 'section 3 (.livepatch.funcs): writable and executable', beforeLayout: true },
   { what: 'W+X is found before an unknown symbol', setup: (c) => c.xenSymbols.clear(), bytes: spec((s) => { section(s, '.livepatch.funcs').flags = WA | SHF_EXECINSTR; }), errno: Errno.EOPNOTSUPP, msg: 'writable and executable', beforeLayout: true },
-  { what: 'ALLOC section with sh_addralign 0 (Xen: ROUNDUP(x, 0))', bytes: spec((s) => { section(s, '.rodata.str1.1').addralign = 0n; }), errno: Errno.EINVAL, msg: 'section 2 (.rodata.str1.1): SHF_ALLOC section with sh_addralign 0', beforeLayout: true },
+  // ROUNDUP(x, 0) = 0 puts the note at ro offset 0, over the 30 bytes of .rodata.str1.1 placed before it.
+  { what: 'ALLOC section with sh_addralign 0 over an earlier one (Xen: ROUNDUP(x, 0))', bytes: spec((s) => { section(s, '.note.gnu.build-id').addralign = 0n; }), errno: Errno.EINVAL, msg: 'section 4 (.note.gnu.build-id) at ro offset 0x0 overlaps section 2 (.rodata.str1.1)', beforeLayout: true },
+  // An empty sh_addralign 0 section resets ro's running size to 0: the region ends before .rodata.str1.1 does.
+  { what: 'ALLOC section with sh_addralign 0 that shrinks its region', bytes: spec((s) => { s.sections.push({ name: '.rodata.empty', type: SHT_PROGBITS, flags: A, data: new Uint8Array(0), addralign: 0n }); section(s, '.rodata.str1.1').data = new Uint8Array(0x1001); }), errno: Errno.EINVAL, msg: /section 2 \(\.rodata\.str1\.1\) ends at ro offset 0x1001, past the region's 0x0 bytes/, beforeLayout: true },
   { what: 'layout beyond 1 GiB', bytes: spec((s) => s.sections.push({ name: '.rodata.huge', type: SHT_PROGBITS, flags: A, data: Uint8Array.of(1), addralign: 1n << 40n })), errno: Errno.ENOMEM, msg: "more than Xen's 1 GiB image window", beforeLayout: true },
   { what: 'reserve fails', setup: (c) => { c.outOfMemory = true; }, bytes: () => base().bytes, errno: Errno.ENOMEM, msg: 'cannot reserve 3 pages' },
 
@@ -245,7 +248,7 @@ const rows: Row[] = [
   { what: '.altinstructions not SHF_ALLOC', bytes: spec((s) => { addAlternatives(s, Uint8Array.of(0x90), [{ orig: 13, repl: 0, cpuid: 0x5d, origLen: 1, replLen: 1, padLen: 0 }]); section(s, '.altinstructions').flags = 0n; }), errno: Errno.EINVAL, msg: '(.altinstructions) is not SHF_ALLOC' },
   { what: 'alternative orig outside text', bytes: alt({ orig: 20, origLen: 3 }), errno: Errno.EINVAL, msg: /entry 0: orig 0x[0-9a-f]+\+0x3 outside payload text/ },
   { what: 'alternative repl outside .altinstr_replacement', bytes: alt({ repl: 3, replLen: 3, padLen: 1 }), errno: Errno.EINVAL, msg: /entry 0: repl 0x[0-9a-f]+\+0x3 outside section \d+ \(\.altinstr_replacement\)/ },
-  { what: 'alternative cpuid >= NCAPINTS*32 (Xen: BUG_ON)', bytes: alt({ cpuid: MAX_FEATURE }), errno: Errno.EINVAL, msg: 'feature 0x2c0 outside the featureset' },
+  { what: 'alternative cpuid >= NCAPINTS*32 (Xen: BUG_ON)', bytes: alt({ cpuid: MAX_FEATURE }), errno: Errno.EINVAL, msg: 'feature 0x2a0 outside the featureset (< 0x2a0)' },
   { what: 'alternative repl_len > orig_len + pad_len (Xen: BUG_ON)', bytes: alt({ replLen: 3, origLen: 2 }), errno: Errno.EINVAL, msg: 'repl_len 3 > orig_len + pad_len 2' },
   {
     what: 'alternative longer than 254 bytes (Xen: BUG_ON)', bytes: spec((s) => {

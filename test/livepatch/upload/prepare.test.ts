@@ -5,13 +5,14 @@ import {
   R_X86_64_64, R_X86_64_NONE, R_X86_64_PC32, R_X86_64_PLT32, SHF_MERGE, SHN_ABS, SHT_NOBITS, SHT_PROGBITS,
   STB_GLOBAL, STB_LOCAL, STT_FUNC, STT_OBJECT,
 } from '../../../loader/elf/index.ts';
+import { ALT_FLAG_NOT } from '../../../loader/abi.ts';
 import { preparePayload, type PreparedPayload } from '../../../loader/livepatch/upload/index.ts';
 import { put32 } from '../../elf/writer.ts';
 import {
   A, AX, WA, XEN_EXTRA_VERSION, addAlternatives, addExTable, addUndef, baseSpec, buildPayload, dropReloc, funcRecord,
   nopFunc, oldAddrTo, section, type AltEntry, type PayloadSpec,
 } from './builder.ts';
-import { VMAP_START, X86_FEATURE_ALWAYS, X86_FEATURE_XEN_SMAP, k8Nops, type FakeContext } from './context.ts';
+import { VMAP_START, X86_FEATURE_ALWAYS, X86_FEATURE_XEN_SMAP, type FakeContext } from './context.ts';
 import { ENDBR_FN, FAR_FN, xenContext } from './fake-xen.ts';
 
 const BASE = VMAP_START;
@@ -70,6 +71,15 @@ describe('layout (move_payload)', () => {
     expect(p.ro.size).toBe(0xc3);
     expect(at(p, RW + 112n, 12)).toEqual(new Uint8Array(12));
     expect(at(p, RO + 0xc0n, 3)).toEqual(Uint8Array.of(1, 2, 3));
+  });
+
+  it("lays out an sh_addralign 0 section as Xen does: ROUNDUP(x, 0) is 0, the normal place for the first of its region", () => {
+    const { p } = upload((s) => { section(s, '.rodata.str1.1').addralign = 0n; });
+    // By hand: ROUNDUP(0, 0) = 0, running size 30; the note (align 4) then goes to ROUNDUP(30, 4) = 0x20.
+    expect(addrOf(p, '.rodata.str1.1')).toBe(RO);
+    expect(addrOf(p, '.note.gnu.build-id')).toBe(RO + 0x20n);
+    expect(p.ro.size).toBe(140);
+    expect(at(p, RO, 17)).toEqual(new TextEncoder().encode('xen_extra_version'));
   });
 
   it('starts rw and ro on fresh pages after large regions', () => {
@@ -307,12 +317,48 @@ describe('alternatives', () => {
     expect(at(p6, BASE + 12n, 4)).toEqual(Uint8Array.of(0xc3, 0xcc, 0xcc, 0xcc));
     expect(at(p6, altAt(p6, 0) + 13n, 1)).toEqual(Uint8Array.of(1));
     expect(p6.alternativesApplied).toBe(0);
-    const k8 = upload(site([entry], [0x0f, 0x01, 0xca]), (c) => { c.nops = k8Nops; }).p;
+    const k8 = upload(site([entry], [0x0f, 0x01, 0xca]), (c) => { c.nopFlavour = 'k8'; }).p;
     expect(at(k8, BASE + 12n, 4)).toEqual(Uint8Array.of(0xc3, 0x66, 0x66, 0x90));
-    const pad1 = upload(site([{ ...entry, origLen: 3, padLen: 1, replLen: 1 }], [0x90]), (c) => { c.nops = k8Nops; }).p;
+    const pad1 = upload(site([{ ...entry, origLen: 3, padLen: 1, replLen: 1 }], [0x90]), (c) => { c.nopFlavour = 'k8'; }).p;
     expect(at(pad1, BASE + 12n, 4)).toEqual(Uint8Array.of(0xc3, 0xcc, 0xcc, 0xcc));
     const smap = upload(site([entry], [0x0f, 0x01, 0xca]), (c) => c.cpuFeatures.add(X86_FEATURE_XEN_SMAP)).p;
     expect(at(smap, BASE + 12n, 4)).toEqual(Uint8Array.of(0x0f, 0x01, 0xca, 0x90)); // clac + NOP1
+  });
+
+  it('ALT_NOT(feature) (bit 15) replaces when the feature is absent, not when it is present', () => {
+    const entry = { orig: 13, repl: 0, cpuid: ALT_FLAG_NOT | X86_FEATURE_XEN_SMAP, origLen: 3, replLen: 1, padLen: 0 };
+    const absent = upload(site([entry], [0xf4])).p;
+    expect(at(absent, BASE + 13n, 3)).toEqual(Uint8Array.of(0xf4, 0x66, 0x90)); // hlt + P6 NOP2
+    expect(absent.alternativesApplied).toBe(1);
+    const present = upload(site([entry], [0xf4]), (c) => c.cpuFeatures.add(X86_FEATURE_XEN_SMAP)).p;
+    expect(at(present, BASE + 13n, 3)).toEqual(Uint8Array.of(0xcc, 0xcc, 0xcc));
+    expect(present.alternativesApplied).toBe(0);
+  });
+
+  it('accepts X86_BUG feature numbers below NCAPINTS*32 = 0x2a0 (4.17.7: 21 words), e.g. 0x290', () => {
+    // 0x290 = X86_SPEC_NO_LFENCE_ENTRY_PV, which Xen's own SPEC_CTRL entry code uses; absent on our CPU.
+    const { p } = upload(site([{ orig: 13, repl: 0, cpuid: 0x290, origLen: 3, replLen: 1, padLen: 0 }], [0xf4]));
+    expect(at(p, BASE + 13n, 3)).toEqual(Uint8Array.of(0xcc, 0xcc, 0xcc));
+    expect(at(p, altAt(p, 0) + 13n, 1)).toEqual(Uint8Array.of(1)); // priv: handled
+    const inverted = upload(site([{ orig: 13, repl: 0, cpuid: ALT_FLAG_NOT | 0x29f, origLen: 3, replLen: 1, padLen: 0 }], [0xf4])).p;
+    expect(inverted.alternativesApplied).toBe(1);
+  });
+
+  it("pads with asm/nops.h's K8 NOPs on K8-NOP CPUs (K8_NOP5 = K8_NOP3,K8_NOP2 ...)", () => {
+    // Typed from xen/arch/x86/include/asm/nops.h: K8_NOP1 90, NOP2 66 90, NOP3 66 66 90, NOP4 66 66 66 90.
+    const k8: Record<number, number[]> = {
+      5: [0x66, 0x66, 0x90, 0x66, 0x90],
+      6: [0x66, 0x66, 0x90, 0x66, 0x66, 0x90],
+      7: [0x66, 0x66, 0x66, 0x90, 0x66, 0x66, 0x90],
+      8: [0x66, 0x66, 0x66, 0x90, 0x66, 0x66, 0x66, 0x90],
+      9: [0x66, 0x66, 0x90, 0x66, 0x66, 0x90, 0x66, 0x66, 0x90],
+    };
+    for (const [pad, bytes] of Object.entries(k8)) {
+      const n = Number(pad);
+      const entry = { orig: 16 - n, repl: 0, cpuid: X86_FEATURE_XEN_SMAP, origLen: 0, replLen: 0, padLen: n };
+      const { p } = upload(site([entry], [0x90]), (c) => { c.nopFlavour = 'k8'; });
+      expect(at(p, BASE + BigInt(16 - n), n), `pad ${n}`).toEqual(Uint8Array.from(bytes));
+    }
   });
 
   it('moves a relative CALL from the replacement to the site keeping its target', () => {
@@ -333,7 +379,7 @@ describe('alternatives', () => {
       { orig: 13, repl: 0, cpuid: X86_FEATURE_ALWAYS, origLen: 3, replLen: 3, padLen: 0 },
       { orig: 13, repl: 0, cpuid: X86_FEATURE_XEN_SMAP, origLen: 1, replLen: 1, padLen: 2 },
     ];
-    const { p } = upload(site(entries, [0xf4, 0xf4, 0xf4]), (c) => { c.nops = k8Nops; });
+    const { p } = upload(site(entries, [0xf4, 0xf4, 0xf4]), (c) => { c.nopFlavour = 'k8'; });
     expect(at(p, BASE + 13n, 3)).toEqual(Uint8Array.of(0xf4, 0xf4, 0xf4));
     expect(at(p, altAt(p, 1) + 13n, 1)).toEqual(Uint8Array.of(0)); // skipped before priv is set
   });

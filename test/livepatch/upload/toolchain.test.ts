@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ElfFile, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, STT_FUNC } from '../../../loader/elf/index.ts';
 import { Errno, LivepatchError } from '../../../loader/livepatch/errno.ts';
 import { preparePayload, type PreparedPayload } from '../../../loader/livepatch/upload/index.ts';
-import { k8Nops, type FakeContext } from './context.ts';
+import { type FakeContext } from './context.ts';
 import { CFLAGS, Toolchain } from './toolchain.ts';
 
 let t: Toolchain;
@@ -104,7 +104,7 @@ describe('hello payload (gcc + ld -r)', () => {
 
   it('rewrites the SMAP padding when toolchain NOPs are not ideal', () => {
     const c = t.context();
-    c.nops = k8Nops;
+    c.nopFlavour = 'k8';
     const q = preparePayload('xen_hello_world', hello, c);
     expect(hex(bytesAt(q, symbol(q, 'smap_site'), 4))).toBe('666690c3');
   });

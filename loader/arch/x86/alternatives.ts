@@ -1,16 +1,36 @@
-// prepare_payload step 8 (spec §2.7): bounds of every `.altinstructions` entry (4.17.4+ checks), then
-// x86 apply_alternatives() on the payload as Xen does it at upload (force = true, boot CPU features).
-// struct alt_instr (packed, 14 bytes): s32 orig_offset, s32 repl_offset (both relative to their own field),
-// u16 cpuid, u8 orig_len, u8 repl_len, u8 pad_len, u8 priv (set once a site has been handled).
+// prepare_payload's alternatives step (spec §2.7 step 8): bounds of every `.altinstructions` entry (4.17.4+
+// checks), then x86 apply_alternatives() on the payload as Xen does it at upload (force = true, boot CPU
+// features). Record layout: ALT_INSTR in loader/abi.ts; `priv` is set once a site has been handled.
+//
+// Deliberate differences (docs/differences.md): where Xen 4.17 BUG_ON()s (feature >= NCAPINTS*32, repl_len >
+// orig_len + pad_len, orig_len + pad_len > 254), where a write would leave the payload's pages, where an altcall
+// pointer or target is unreadable or out of rel32 reach, and a non-ALLOC .altinstructions, xlp refuses -EINVAL.
+import { ALT_FLAG_NOT, ALT_INSTR } from '../../abi.ts';
 import { hex } from '../../elf/errors.ts';
-import { Errno, fail } from '../errno.ts';
-import {
-  ALT_INSTR_SIZE, ASM_NOP_MAX, ENDBR64, ENDBR64_LEN, MAX_PATCH_LEN, SEC, TOOLCHAIN_NOPS, X86_FEATURE_ALWAYS, XEN_IBT,
-} from './constants.ts';
-import type { Layout } from './layout.ts';
-import type { AddressSpace } from './memory.ts';
-import { describe, findSection, type ElfModel } from './model.ts';
-import type { UploadContext } from './types.ts';
+import { Errno, fail } from '../../livepatch/errno.ts';
+import type { Layout } from '../../livepatch/upload/layout.ts';
+import type { AddressSpace } from '../../livepatch/upload/memory.ts';
+import { describe, findSection, type ElfModel } from '../../livepatch/upload/model.ts';
+import { ENDBR64_LEN, isEndbr64Insn } from './endbr.ts';
+import { ASM_NOP_MAX } from './nops.ts';
+
+export const SEC_ALTINSTRUCTIONS = '.altinstructions';
+export const SEC_ALTINSTR_REPLACEMENT = '.altinstr_replacement';
+/** alternative.c MAX_PATCH_LEN (255-1). */
+export const MAX_PATCH_LEN = 254;
+export const X86_FEATURE_ALWAYS = 0x5d;
+/** What GNU as emits for `.nops 9` (Xen's toolchain_nops, P6_NOP9). */
+export const TOOLCHAIN_NOPS = Uint8Array.of(0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00);
+
+export interface AlternativesCpu {
+  /** Boot CPU feature bits (X86_FEATURE_ALWAYS is always set by Xen). */
+  features: ReadonlySet<number>;
+  /** NCAPINTS * 32: a feature number at or above it is Xen's BUG_ON. */
+  featureBound: number;
+  /** CONFIG_XEN_IBT: altcall patching skips the call target's ENDBR64. */
+  ibt: boolean;
+  nops(length: number): Uint8Array;
+}
 
 interface AltInstr {
   at: bigint;
@@ -24,25 +44,29 @@ interface AltInstr {
 }
 
 function readAlt(mem: AddressSpace, at: bigint): AltInstr {
-  const b = mem.read(at, ALT_INSTR_SIZE)!;
-  const v = new DataView(b.buffer, b.byteOffset, ALT_INSTR_SIZE);
+  const A = ALT_INSTR;
+  const b = mem.read(at, A.size)!;
+  const v = new DataView(b.buffer, b.byteOffset, A.size);
   return {
-    at, orig: at + BigInt(v.getInt32(0, true)), repl: at + 4n + BigInt(v.getInt32(4, true)),
-    cpuid: v.getUint16(8, true), origLen: b[10]!, replLen: b[11]!, padLen: b[12]!, priv: b[13]!,
+    at, orig: at + BigInt(A.origOffset) + BigInt(v.getInt32(A.origOffset, true)),
+    repl: at + BigInt(A.replOffset) + BigInt(v.getInt32(A.replOffset, true)),
+    cpuid: v.getUint16(A.cpuid, true), origLen: b[A.origLen]!, replLen: b[A.replLen]!, padLen: b[A.padLen]!,
+    priv: b[A.priv]!,
   };
 }
 
 /** Returns how many entries had their replacement written. */
-export function applyAlternatives(elf: ElfModel, layout: Layout, ctx: UploadContext): number {
-  const s = findSection(elf, SEC.altInstructions);
+export function applyAlternatives(elf: ElfModel, layout: Layout, cpu: AlternativesCpu): number {
+  const ALT_INSTR_SIZE = ALT_INSTR.size;
+  const s = findSection(elf, SEC_ALTINSTRUCTIONS);
   if (!s) return 0;
   if (s.size % BigInt(ALT_INSTR_SIZE) !== 0n) {
     fail(Errno.EINVAL, `${describe(s)}: size ${hex(s.size)} is not a multiple of ${ALT_INSTR_SIZE}`);
   }
   if (s.size === 0n) return 0;
   if (layout.text.size === 0) fail(Errno.EINVAL, `${describe(s)}: alternatives provided, but no payload text`);
-  const replSec = findSection(elf, SEC.altReplacement);
-  if (!replSec) fail(Errno.EINVAL, `${describe(s)} provided, but no ${SEC.altReplacement}`);
+  const replSec = findSection(elf, SEC_ALTINSTR_REPLACEMENT);
+  if (!replSec) fail(Errno.EINVAL, `${describe(s)} provided, but no ${SEC_ALTINSTR_REPLACEMENT}`);
   const start = layout.address[s.index];
   if (start === undefined) fail(Errno.EINVAL, `${describe(s)} is not SHF_ALLOC (Xen 4.17 would read it at NULL)`);
   const replStart = layout.address[replSec.index] ?? 0n; // Xen's NULL load_addr takes part in the comparisons
@@ -65,8 +89,8 @@ export function applyAlternatives(elf: ElfModel, layout: Layout, ctx: UploadCont
   }
 
   // With HAVE_AS_NOPS_DIRECTIVE, padding was emitted by `.nops`; Xen leaves it alone if it already is ideal.
-  const toolchainNopsIdeal = same(ctx.nops(ASM_NOP_MAX), TOOLCHAIN_NOPS);
-  const nops = (len: number): Uint8Array => (len > 0 ? ctx.nops(len) : new Uint8Array(0));
+  const toolchainNopsIdeal = same(cpu.nops(ASM_NOP_MAX), TOOLCHAIN_NOPS);
+  const nops = (len: number): Uint8Array => (len > 0 ? cpu.nops(len) : new Uint8Array(0));
   const put = (where: string, address: bigint, bytes: Uint8Array): void => {
     if (!mem.write(address, bytes)) {
       fail(Errno.EINVAL, `${where}: writing ${bytes.length} bytes at ${hex(address)} would leave the payload ` +
@@ -82,16 +106,19 @@ export function applyAlternatives(elf: ElfModel, layout: Layout, ctx: UploadCont
     // Xen 4.17 BUG_ON()s on these three.
     if (a.replLen > total) fail(Errno.EINVAL, `${where}: repl_len ${a.replLen} > orig_len + pad_len ${total}`);
     if (total > MAX_PATCH_LEN) fail(Errno.EINVAL, `${where}: orig_len + pad_len ${total} > ${MAX_PATCH_LEN}`);
-    if (a.cpuid >= ctx.maxFeature) {
-      fail(Errno.EINVAL, `${where}: feature ${hex(a.cpuid)} outside the featureset (< ${hex(ctx.maxFeature)})`);
+    // ALT_NOT(x): bit 15 inverts the polarity; the rest is the feature number.
+    const feat = a.cpuid & ~ALT_FLAG_NOT;
+    const inv = (a.cpuid & ALT_FLAG_NOT) !== 0;
+    if (feat >= cpu.featureBound) {
+      fail(Errno.EINVAL, `${where}: feature ${hex(feat)} outside the featureset (< ${hex(cpu.featureBound)})`);
     }
     // Entries patching the same site share the first one's priv.
     base = readAlt(mem, base.at);
     if (base.orig !== a.orig) base = a;
     if (a.priv) continue;
-    const setPriv = (): void => void mem.write(a.at + 13n, Uint8Array.of(1));
+    const setPriv = (): void => void mem.write(a.at + BigInt(ALT_INSTR.priv), Uint8Array.of(1));
 
-    if (!ctx.cpuFeatures.has(a.cpuid)) {
+    if (cpu.features.has(feat) === inv) {
       if (readAlt(mem, base.at).priv) continue;
       setPriv();
       if (toolchainNopsIdeal || a.padLen <= 1) continue;
@@ -105,7 +132,7 @@ export function applyAlternatives(elf: ElfModel, layout: Layout, ctx: UploadCont
     if (a.replLen >= 5 && (buf[0]! & 0xfe) === 0xe8) {
       if (a.cpuid === X86_FEATURE_ALWAYS && view.getInt32(1, true) === -5 && a.origLen >= 6 &&
           isRipIndirect(mem.read(a.orig, 2)!, buf[0]! & 1 ? 0x25 : 0x15)) {
-        devirtualise(where, mem, a, buf);
+        devirtualise(where, mem, a, buf, cpu.ibt);
       } else {
         // A relative CALL/JMP moved from repl to orig keeps its target.
         view.setInt32(1, Number(BigInt.asIntN(32, BigInt(view.getInt32(1, true)) + (a.repl - a.orig))), true);
@@ -120,7 +147,7 @@ export function applyAlternatives(elf: ElfModel, layout: Layout, ctx: UploadCont
 }
 
 /** altcall: `call/jmp *disp32(%rip)` becomes a direct branch to the function pointer's current value. */
-function devirtualise(where: string, mem: AddressSpace, a: AltInstr, buf: Uint8Array): void {
+function devirtualise(where: string, mem: AddressSpace, a: AltInstr, buf: Uint8Array, ibt: boolean): void {
   const disp = mem.read(a.orig + 2n, 4)!;
   const slot = a.orig + 6n + BigInt(new DataView(disp.buffer, disp.byteOffset, 4).getInt32(0, true));
   let dest = mem.readU64(slot);
@@ -129,10 +156,10 @@ function devirtualise(where: string, mem: AddressSpace, a: AltInstr, buf: Uint8A
     buf.set([0x0f, 0x0b, 0x0f, 0xff, 0xff]); // ud2; ud0: the pointer is still NULL
     return;
   }
-  if (XEN_IBT) {
+  if (ibt) {
     const head = mem.read(dest, ENDBR64_LEN);
     if (!head) fail(Errno.EINVAL, `${where}: altcall target ${hex(dest)} is unreadable`);
-    if (same(head, ENDBR64)) dest += BigInt(ENDBR64_LEN);
+    if (isEndbr64Insn(head)) dest += BigInt(ENDBR64_LEN);
   }
   const rel = BigInt.asIntN(64, dest - (a.orig + 5n));
   // Xen only ASSERT()s this; release builds would truncate the displacement.
