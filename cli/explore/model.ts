@@ -4,6 +4,7 @@
 import { Errno, errnoName } from '../../loader/livepatch/errno.ts';
 import type { Op } from './ops.ts';
 import type { PayloadInfo } from './payload-info.ts';
+import { startsWithEndbr } from './text.ts';
 
 export interface ModelPayload {
   name: string;
@@ -68,9 +69,7 @@ function expectations(info: PayloadInfo, applied: readonly string[], ctx: ModelC
 function nopUnderflow(info: PayloadInfo, ctx: ModelContext): boolean {
   return info.funcs.some((f) => {
     if (f.newAddr !== 0n || f.oldAddr === 0n) return false;
-    const head = ctx.bytes([], f.oldAddr, 4);
-    const endbr = head !== undefined && (Buffer.from(head).equals(Buffer.from([0xf3, 0x0f, 0x1e, 0xfa])) || Buffer.from(head).equals(Buffer.from([0x66, 0x0f, 0x1f, 0x01])));
-    return endbr && f.newSize < 4;
+    return startsWithEndbr(ctx.bytes([], f.oldAddr, 4)) && f.newSize < 4;
   });
 }
 

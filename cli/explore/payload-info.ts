@@ -1,5 +1,7 @@
 // What the model needs to know about a loaded payload, read the way Xen sees it: the relocated
 // .livepatch.funcs records and hook slots in guest memory, plus the notes and flags upload found.
+import { LIVEPATCH_FUNC } from '../../loader/abi.ts';
+import { decodeFuncRecord } from '../../loader/livepatch/func-record.ts';
 import type { LivepatchHost } from '../../loader/livepatch/host.ts';
 
 export interface FuncInfo {
@@ -29,27 +31,19 @@ export interface PayloadInfo {
   funcs: FuncInfo[];
 }
 
-const RECORD = 104;
+const RECORD = LIVEPATCH_FUNC.size;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-/** struct livepatch_func (spec §1.3): name@0, new_addr@8, old_addr@16, new_size@24, old_size@28, expect@72. */
+/** struct livepatch_func as it is in guest memory now (the loader's one decoder), with its name read. */
 function decodeFunc(host: LivepatchHost, rec: Buffer): FuncInfo {
-  const namePtr = rec.readBigUInt64LE(0);
+  const r = decodeFuncRecord(rec);
   let name: string | undefined;
   try {
-    name = namePtr ? host.machine.readCString(namePtr, 256) : undefined;
+    name = r.nameAddress ? host.machine.readCString(r.nameAddress, 256) : undefined;
   } catch {
     name = undefined;
   }
-  const bits = rec[72]!;
-  return {
-    name,
-    newAddr: rec.readBigUInt64LE(8),
-    oldAddr: rec.readBigUInt64LE(16),
-    newSize: rec.readUInt32LE(24),
-    oldSize: rec.readUInt32LE(28),
-    expect: { enabled: (bits & 1) === 1, len: (bits >> 1) & 0x1f, rsv: bits >> 6, data: Uint8Array.from(rec.subarray(73, 104)) },
-  };
+  return { name, newAddr: r.newAddr, oldAddr: r.oldAddr, newSize: r.newSize, oldSize: r.oldSize, expect: r.expect };
 }
 
 export function readPayloadInfo(host: LivepatchHost, name: string): PayloadInfo {

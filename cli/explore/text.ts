@@ -12,7 +12,14 @@ export interface PatchSite {
   length: number;
 }
 
+// ENDBR64 and its poison, written out here on purpose: explore's model checks the loader, so it keeps its own
+// detector (the loader's is loader/arch/x86/endbr.ts).
 const ENDBR = [[0xf3, 0x0f, 0x1e, 0xfa], [0x66, 0x0f, 0x1f, 0x01]];
+
+/** The model's ENDBR64-or-poison test on the first 4 bytes of a function. */
+export function startsWithEndbr(head: Uint8Array | undefined): boolean {
+  return head !== undefined && ENDBR.some((e) => e.every((b, i) => head[i] === b));
+}
 
 // Xen's P6 "ideal" NOPs, at most 9 bytes each (arch/x86/alternative.c): kept here rather than imported so
 // that the check does not share the code it checks.
@@ -33,7 +40,7 @@ export function patchSite(f: FuncInfo, original: ByteReader): PatchSite | undefi
   if (f.oldAddr === 0n) return undefined;
   const head = original(f.oldAddr, 4);
   if (!head) return undefined;
-  const offset = ENDBR.some((e) => e.every((b, i) => head[i] === b)) ? 4 : 0;
+  const offset = startsWithEndbr(head) ? 4 : 0;
   const length = f.newAddr !== 0n ? 5 : f.newSize - offset;
   if (length <= 0 || length > 31) return undefined; // nothing written (or refused at apply)
   return { at: f.oldAddr + BigInt(offset), length };
