@@ -77,7 +77,7 @@ export function createX86Arch(facts: X86ImageFacts, opts: X86Options = {}): X86A
   };
 }
 
-/** What an image says about itself: its version (xen_major/minor_version), NCAPINTS, the vmap area. */
+/** What an image says about itself: its version (Image.version), NCAPINTS, the vmap area. */
 export function x86FactsFromImage(image: Image): X86ImageFacts {
   return { version: imageVersion(image), ncapints: imageNcapints(image), windows: windows(image) };
 }
@@ -91,9 +91,9 @@ function imageNcapints(image: Image): number | undefined {
 }
 
 function imageVersion(image: Image): string | undefined {
-  if (image.symbols.address('xen_major_version') === undefined) return undefined;
   try {
-    return `${image.call('xen_major_version')}.${image.call('xen_minor_version')}`;
+    const v = image.version;
+    return `${v.major}.${v.minor}`;
   } catch {
     return undefined; // an image whose version functions cannot run: the baseline rules apply
   }
