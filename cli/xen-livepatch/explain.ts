@@ -1,7 +1,8 @@
 // xlp's own line after a refusal: `xlp: <reason>` on stderr, with the facts the host knows (names, build-ids,
 // the applied stack, the check that failed). The xen-livepatch lines before it stay exactly Xen's.
 import { resolve } from 'node:path';
-import { XEN_LIVEPATCH_NAME_SIZE, type ActionName, type PayloadState } from '../../loader/livepatch/abi.ts';
+import { XEN_LIVEPATCH_NAME_SIZE } from '../../loader/abi.ts';
+import type { ActionName, PayloadState } from '../../loader/livepatch/abi.ts';
 import { Errno, type LivepatchError, errnoName } from '../../loader/livepatch/errno.ts';
 import type { LivepatchHost } from '../../loader/livepatch/host.ts';
 import { BOOT_HINT } from '../images.ts';

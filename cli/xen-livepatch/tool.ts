@@ -4,7 +4,8 @@
 // tool's own lines, a refusal gets one `xlp: <reason>` line on stderr (explain.ts) unless --quiet.
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { XEN_LIVEPATCH_NAME_SIZE, type PayloadState } from '../../loader/livepatch/abi.ts';
+import { XEN_LIVEPATCH_NAME_SIZE } from '../../loader/abi.ts';
+import type { PayloadState } from '../../loader/livepatch/abi.ts';
 import { Errno, LivepatchError, strerror } from '../../loader/livepatch/errno.ts';
 import type { Output } from '../options.ts';
 import type { ListEntry } from '../../loader/livepatch/host.ts';

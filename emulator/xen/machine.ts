@@ -10,6 +10,7 @@ import type { Trap, TrapOutcome } from '../cpu/trap.ts';
 import { backtrace } from './backtrace.ts';
 import { CONSOLE_BUFFER_PORT, CONSOLE_PORT, Console } from './console.ts';
 import { encodeCpuUserRegs } from './cpu-user-regs.ts';
+import { showRegisters, xenInfoBanner } from './execution-state.ts';
 import { RegionList } from './regions.ts';
 import { handleTrap } from './traps.ts';
 
@@ -23,6 +24,8 @@ const EXCEPTION_FRAME = HOST_AREA + 0x1000n;
 export class Machine extends Cpu {
   readonly regions = new RegionList();
   readonly console = new Console();
+  /** print_xen_info()'s line in register dumps; the loaded image sets its own version and build info. */
+  xenInfo = xenInfoBanner('unknown', 'debug=n');
 
   constructor(opts: MachineOptions = {}) {
     super(opts, { size: STACK_SIZE, reserve: CPU_INFO_RESERVE });
@@ -46,6 +49,11 @@ export class Machine extends Cpu {
 
   override symbolize(address: bigint): string {
     return this.regions.symbolize(address);
+  }
+
+  /** show_execution_state(): the registers as they are at the trap (Xen then shows code and stack too). */
+  executionState(rip: bigint): string[] {
+    return showRegisters(this, this.xenInfo, rip);
   }
 
   override backtrace(rip: bigint, rsp: bigint, max = 16): BacktraceFrame[] {

@@ -12,9 +12,12 @@ export interface BugFrameInfo {
   line: number;
   /** File name (warn/bug/assert), or the function to run (run_fn). */
   file?: string;
+  /** Where the frame's file pointer points (Xen prints it only if it is in Xen or a payload). */
+  fileAddress?: bigint;
   fn?: bigint;
   /** Assert message. */
   message?: string;
+  messageAddress?: bigint;
 }
 
 export interface VirtualRegion {
@@ -27,6 +30,8 @@ export interface VirtualRegion {
   findBugFrame(address: bigint): BugFrameInfo | undefined;
   /** `symbol+0xoff` for an address this region knows. */
   symbolize(address: bigint): string | undefined;
+  /** is_kernel() / is_patch(): `address` lies in this module's own memory (its strings, data, text). */
+  holds?(address: bigint): boolean;
 }
 
 export class RegionList {
@@ -44,6 +49,11 @@ export class RegionList {
   /** First region whose text contains `address` (Xen's find_text_region). */
   find(address: bigint): VirtualRegion | undefined {
     return this.regions.find((r) => address >= r.textStart && address < r.textEnd);
+  }
+
+  /** Xen's `is_kernel(p) || is_patch(p)`: some registered module holds `address`. */
+  holds(address: bigint): boolean {
+    return this.regions.some((r) => r.holds?.(address) ?? false);
   }
 
   list(): readonly VirtualRegion[] {

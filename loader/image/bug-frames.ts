@@ -61,8 +61,14 @@ export class BugFrames {
     if (!f) return undefined;
     const info: BugFrameInfo = { type: f.type, address: f.address, line: f.line };
     if (f.type === 'run_fn') info.fn = f.ptr;
-    else info.file = this.readString(f.ptr) ?? '<unknown>';
-    if (f.msg !== undefined) info.message = this.readString(f.msg) ?? '<unknown>';
+    else {
+      info.fileAddress = f.ptr;
+      info.file = this.readString(f.ptr) ?? '<unknown>';
+    }
+    if (f.msg !== undefined) {
+      info.messageAddress = f.msg;
+      info.message = this.readString(f.msg) ?? '<unknown>';
+    }
     return info;
   }
 }

@@ -68,6 +68,8 @@ export class Image {
       searchExceptionTable: (a) => image.exceptionTable.search(a),
       findBugFrame: (a) => image.bugFrames.find(a),
       symbolize: (a) => image.symbols.symbolize(a, image.load),
+      // is_kernel(): [_start, _end) of the linked image.
+      holds: (a) => a >= (image.symbols.address('_start') ?? image.load.start) && a < (image.symbols.address('_end') ?? image.load.end),
     };
     machine.regions.register(this.region);
   }

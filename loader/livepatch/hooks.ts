@@ -18,7 +18,8 @@ export function callVoidHook(m: Machine, p: Payload, fn: bigint): void {
   m.call(fn, [p.struct.address]);
 }
 
-/** .livepatch.hooks.load / .unload: void (*)(void), in array order. */
+/** .livepatch.hooks.load / .unload: void (*)(void), in array order. Xen calls every slot, a NULL one too
+ *  (a fatal fault: the host dies). */
 export function runHookArray(m: Machine, p: Payload, which: 'load' | 'unload'): void {
-  for (const h of p.prepared.hooks[which]) if (h.fn !== 0n) m.call(h.fn);
+  for (const h of p.prepared.hooks[which]) m.call(h.fn);
 }

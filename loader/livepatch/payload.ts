@@ -38,6 +38,8 @@ export class Payload {
       // A payload without .ex_table has none: Xen does not fall back to other regions' tables.
       searchExceptionTable: (a) => (hasTable ? this.exceptionTable.search(a) : undefined),
       findBugFrame: (a) => this.bugFrames.find(a),
+      // is_patch() (4.17.4+: any loaded payload): its text, rw and ro allocations, each by its own size.
+      holds: (a) => [prepared.text, prepared.rw, prepared.ro].some((r) => a >= r.address && a < r.address + BigInt(r.size)),
       symbolize: (a) => {
         const s = this.symbols.symbolize(a, range);
         return s === undefined ? undefined : `${prepared.name}!${s}`;

@@ -25,7 +25,10 @@ describe('xlp info / call --image', () => {
     expect(await xlp('call', '--image', 'debian', 'xen_extra_version', '--string')).toEqual({ code: 0, out: ['".7"'], err: [] });
     expect(await xlp('call', '--image', 'builtin', 'xen_minor_version')).toEqual({ code: 0, out: ['0x11 (17)'], err: [] });
     expect((await xlp('call', '--image', 'builtin', 'alpha_call', '0x2')).out).toEqual(['0x6b (107)']);
-    expect((await xlp('call', '--image', 'builtin', 'selftest_warn')).out).toEqual(['Xen WARN at common/selftest.c:144', '0x2a (42)']);
+    const warn = (await xlp('call', '--image', 'builtin', 'selftest_warn')).out;
+    expect(warn[0]).toBe('Xen WARN at common/selftest.c:144');
+    expect(warn[1]).toMatch(/^----\[ Xen-4\.17\.0-xlp /); // the register dump Xen prints after a WARN
+    expect(warn.at(-1)).toBe('0x2a (42)');
   });
 
   it('turns a guest fault into a report and exit code 1, and refuses bad arguments', async () => {

@@ -134,17 +134,4 @@ describe('xen-syms-4.17-amd64', () => {
     expect(elf.stringAt(shstr, elf.section('.text')!.nameOffset)).toBe('.text');
     expect(elf.stringAt(shstr, elf.section('.text')!.nameOffset + 1)).toBe('text');
   });
-
-  it('parses and reads all symbols quickly', () => {
-    for (let i = 0; i < 5; i++) ElfFile.parse(bytes).symbols(); // warm up
-    const times: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      const t = performance.now();
-      ElfFile.parse(bytes).symbols();
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    // Target is well under 20 ms; the bound is loose so a busy CI box does not flake.
-    expect(times[Math.floor(times.length / 2)]).toBeLessThan(50);
-  });
 });
