@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 TSX := node --import tsx
 
-.PHONY: all deps guest build demo test bench typecheck clean
+.PHONY: all deps guest build demo test bench mutation typecheck clean
 
 all: guest build
 
@@ -25,6 +25,11 @@ test: guest build
 
 bench: guest build
 	@$(TSX) bench/run.ts
+
+# Mutation testing (slow; not part of `make test`). MUTATE=file,file narrows the mutated files.
+mutation: guest
+	XLP_UNICORN_LIB=$(CURDIR)/.deps/unicorn/usr/lib/x86_64-linux-gnu/libunicorn.so.2 \
+	  npx stryker run $(if $(MUTATE),--mutate $(MUTATE))
 
 clean:
 	rm -rf build dist
