@@ -1,5 +1,5 @@
 // Linux errno numbers with their names and glibc's strerror() texts (xen-livepatch prints strerror(errno);
-// Xen's public errno.h uses the same numbers on x86). Numbers glibc has no text for print `Unknown error N`.
+// Xen's public errno.h uses the same numbers). Numbers glibc has no text for print `Unknown error N`.
 const TABLE: readonly [number, string, string][] = [
   [1, 'EPERM', 'Operation not permitted'],
   [2, 'ENOENT', 'No such file or directory'],

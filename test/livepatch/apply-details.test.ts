@@ -4,9 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { R_X86_64_64, SHT_PROGBITS, STB_GLOBAL, STT_FUNC } from '../../loader/elf/index.ts';
 import { HostDead, type LivepatchHost } from '../../loader/livepatch/host.ts';
-import { noteBytes } from '../elf/writer.ts';
 import { newHost, payloadBytes } from '../helpers/host.ts';
-import { AX, WA, baseSpec, buildPayload, nopFunc, oldAddrTo, section, type PayloadSpec } from './upload/builder.ts';
+import { AX, WA, payloadFor, nopFunc, oldAddrTo, type PayloadSpec } from './upload/builder.ts';
 
 /** common/livepatch.c#livepatch_printall in Debian's xen-syms starts with ENDBR64 (objdump: f3 0f 1e fa). */
 const PRINTALL = 'common/livepatch.c#livepatch_printall';
@@ -14,13 +13,7 @@ const PRINTALL = 'common/livepatch.c#livepatch_printall';
 let host: LivepatchHost | undefined;
 afterEach(() => host?.machine.close());
 
-function forHost(h: LivepatchHost, change: (s: PayloadSpec) => void): Uint8Array {
-  const s = baseSpec();
-  section(s, '.livepatch.depends').data = noteBytes('GNU', 3, h.image.buildId);
-  section(s, '.livepatch.xen_depends').data = noteBytes('GNU', 3, h.image.buildId);
-  change(s);
-  return buildPayload(s).bytes;
-}
+const forHost = (h: LivepatchHost, change: (s: PayloadSpec) => void): Uint8Array => payloadFor(h.image.buildId, change);
 
 function apply(h: LivepatchHost, name: string): void {
   h.action(name, 'APPLY');

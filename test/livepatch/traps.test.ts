@@ -8,10 +8,9 @@ import { GuestFault } from '../../emulator/cpu/errors.ts';
 import { R_X86_64_PC32, SHT_PROGBITS, STB_GLOBAL, STT_FUNC } from '../../loader/elf/index.ts';
 import { HostDead, type LivepatchHost } from '../../loader/livepatch/host.ts';
 import { preparePayload } from '../../loader/livepatch/upload/index.ts';
-import { noteBytes } from '../elf/writer.ts';
 import { expectRegisterDump } from '../helpers/execution-state.ts';
 import { newHost } from '../helpers/host.ts';
-import { A, AX, WA, baseSpec, buildPayload, section, type PayloadSpec } from './upload/builder.ts';
+import { A, AX, WA, payloadFor, type PayloadSpec } from './upload/builder.ts';
 import { xenContext } from './upload/fake-xen.ts';
 
 /** `ud2; mov $42, %eax; ret` */
@@ -23,13 +22,7 @@ let host: LivepatchHost | undefined;
 afterEach(() => host?.machine.close());
 
 /** The base payload, linked for this host's image (its build-id in both depends notes). */
-function forHost(h: LivepatchHost, change: (s: PayloadSpec) => void): Uint8Array {
-  const s = baseSpec();
-  section(s, '.livepatch.depends').data = noteBytes('GNU', 3, h.image.buildId);
-  section(s, '.livepatch.xen_depends').data = noteBytes('GNU', 3, h.image.buildId);
-  change(s);
-  return buildPayload(s).bytes;
-}
+const forHost = (h: LivepatchHost, change: (s: PayloadSpec) => void): Uint8Array => payloadFor(h.image.buildId, change);
 
 /** A function `warn_fn` with one WARN frame; the frame's file pointer is the string section, or `rawPtrDisp`. */
 function withWarn(s: PayloadSpec, rawPtrDisp?: number): void {

@@ -32,23 +32,16 @@ export interface PreparedSection {
   type: number;
 }
 
-import type { Expectation } from '../func-record.ts';
+import type { FuncRecord } from '../func-record.ts';
 export type { Expectation } from '../func-record.ts';
 
-export interface PreparedFunc {
+/** A decoded record where upload left it; `oldAddr` is after resolution by name (also written back). */
+export interface PreparedFunc extends FuncRecord {
   index: number;
   /** Address of this record (LIVEPATCH_FUNC in loader/abi.ts) in payload memory. */
   recordAddress: bigint;
   /** The string `name` points to (undefined if the pointer is 0 or unreadable). */
   name: string | undefined;
-  nameAddress: bigint;
-  newAddr: bigint;
-  /** After resolution by name (also written back into `image`). */
-  oldAddr: bigint;
-  newSize: number;
-  oldSize: number;
-  version: number;
-  expect: Expectation;
 }
 
 /** Address of an 8-byte hook slot and the function pointer in it (0 = disabled). */

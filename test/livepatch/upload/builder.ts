@@ -5,6 +5,7 @@ import {
   SHF_WRITE, SHN_UNDEF, SHT_NOTE, SHT_PROGBITS, SHT_RELA, STB_GLOBAL, STB_LOCAL, STT_FUNC, STT_OBJECT,
   STT_SECTION,
 } from '../../../loader/elf/index.ts';
+import { ALT_INSTR, LIVEPATCH_FUNC } from '../../../loader/abi.ts';
 import { buildElf, noteBytes, relaBytes, type Built, type WSection, type WSymbol } from '../../elf/writer.ts';
 import { XEN_BUILD_ID } from './context.ts';
 
@@ -83,15 +84,16 @@ export function buildPayload(spec: PayloadSpec): BuiltPayload {
 export const XEN_EXTRA_VERSION = 0xffff82d040234b20n;
 export const PAYLOAD_BUILD_ID = Uint8Array.from({ length: 20 }, (_, i) => 0x10 + i);
 
-/** func record: 104 bytes, version 2; pointers are filled by relocations. */
+/** func record (LIVEPATCH_FUNC, version 2); pointers are filled by relocations. */
 export function funcRecord(f: { newSize?: number; oldSize?: number; version?: number; oldAddr?: bigint; expect?: number[] } = {}): Uint8Array {
-  const b = new Uint8Array(104);
+  const F = LIVEPATCH_FUNC;
+  const b = new Uint8Array(F.size);
   const v = new DataView(b.buffer);
-  v.setBigUint64(16, f.oldAddr ?? 0n, true);
-  v.setUint32(24, f.newSize ?? 16, true);
-  v.setUint32(28, f.oldSize ?? 12, true);
-  b[32] = f.version ?? 2;
-  b.set(f.expect ?? [], 72);
+  v.setBigUint64(F.oldAddr, f.oldAddr ?? 0n, true);
+  v.setUint32(F.newSize, f.newSize ?? 16, true);
+  v.setUint32(F.oldSize, f.oldSize ?? 12, true);
+  b[F.version] = f.version ?? 2;
+  b.set(f.expect ?? [], F.expect);
   return b;
 }
 
@@ -177,17 +179,18 @@ export interface AltEntry {
 /** Adds `.altinstr_replacement` (AX) and `.altinstructions` (A) with PC32-relocated offsets, as gas emits them. */
 export function addAlternatives(spec: PayloadSpec, replacement: Uint8Array, entries: AltEntry[], text = '.text.new_fn'): void {
   spec.sections.push({ name: '.altinstr_replacement', type: SHT_PROGBITS, flags: AX, data: replacement, addralign: 1n });
-  const data = new Uint8Array(14 * entries.length);
+  const R = ALT_INSTR;
+  const data = new Uint8Array(R.size * entries.length);
   const v = new DataView(data.buffer);
   entries.forEach((e, i) => {
-    v.setUint16(14 * i + 8, e.cpuid, true);
-    data.set([e.origLen, e.replLen, e.padLen, e.priv ?? 0], 14 * i + 10);
+    v.setUint16(R.size * i + R.cpuid, e.cpuid, true);
+    data.set([e.origLen, e.replLen, e.padLen, e.priv ?? 0], R.size * i + R.origLen);
   });
   spec.sections.push({ name: '.altinstructions', type: SHT_PROGBITS, flags: A, data, addralign: 1n });
   spec.symbols.unshift({ name: 'alt_text', section: text }, { name: 'alt_repl', section: '.altinstr_replacement' });
   entries.forEach((e, i) => {
-    spec.relocs.push({ target: '.altinstructions', offset: BigInt(14 * i), type: R_X86_64_PC32, symbol: 'alt_text', addend: BigInt(e.orig) });
-    spec.relocs.push({ target: '.altinstructions', offset: BigInt(14 * i + 4), type: R_X86_64_PC32, symbol: 'alt_repl', addend: BigInt(e.repl) });
+    spec.relocs.push({ target: '.altinstructions', offset: BigInt(R.size * i + R.origOffset), type: R_X86_64_PC32, symbol: 'alt_text', addend: BigInt(e.orig) });
+    spec.relocs.push({ target: '.altinstructions', offset: BigInt(R.size * i + R.replOffset), type: R_X86_64_PC32, symbol: 'alt_repl', addend: BigInt(e.repl) });
   });
 }
 
@@ -199,4 +202,13 @@ export function addExTable(spec: PayloadSpec, entries: [number, number][]): void
     spec.relocs.push({ target: '.ex_table', offset: BigInt(8 * i), type: R_X86_64_PC32, symbol: 'ex_text', addend: BigInt(fault) });
     spec.relocs.push({ target: '.ex_table', offset: BigInt(8 * i + 4), type: R_X86_64_PC32, symbol: 'ex_text', addend: BigInt(fixup) });
   });
+}
+
+/** The base payload with `change`, linked for a running image with this build-id (in both depends notes). */
+export function payloadFor(xenBuildId: Uint8Array, change: (s: PayloadSpec) => void): Uint8Array {
+  const s = baseSpec();
+  section(s, '.livepatch.depends').data = noteBytes('GNU', 3, xenBuildId);
+  section(s, '.livepatch.xen_depends').data = noteBytes('GNU', 3, xenBuildId);
+  change(s);
+  return buildPayload(s).bytes;
 }
