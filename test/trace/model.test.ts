@@ -133,6 +133,7 @@ describe('traceCall', () => {
     let calls = 0;
     const hookCode = m.uc.hookCode.bind(m.uc);
     m.uc.hookCode = (b, e, fn) => hookCode(b, e, (a, size) => (calls++, fn(a, size)));
+    m.setReg('RAX', 0); // the loop never writes RAX: what it "returns" is whatever the last call left there
     const t = await traceCall(m, loop, [4998]);
     expect(t.steps.length).toBe(1 + 2 * 4998 + 1); // mov, 4998 × (dec, jnz), ret: counted by hand
     expect(calls).toBe(t.steps.length); // once per instruction recorded (the run stops before the return sentinel)
