@@ -27,7 +27,7 @@ describe('xlp info / call --image', () => {
     expect((await xlp('call', '--image', 'builtin', 'alpha_call', '0x2')).out).toEqual(['0x6b (107)']);
     const warn = (await xlp('call', '--image', 'builtin', 'selftest_warn')).out;
     expect(warn[0]).toBe('Xen WARN at common/selftest.c:144');
-    expect(warn[1]).toMatch(/^----\[ Xen-4\.17\.0-xlp /); // the register dump Xen prints after a WARN
+    expect(warn[1]).toMatch(/^----\[ Xen-4\.17\.7-xlp /); // the register dump Xen prints after a WARN
     expect(warn.at(-1)).toBe('0x2a (42)');
   });
 

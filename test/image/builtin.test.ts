@@ -85,7 +85,7 @@ describe('builtin image', () => {
     expect(call('selftest_warn')).toBe(42n);
     const lines = m.console.drain();
     expect(lines[0]).toBe('Xen WARN at common/selftest.c:144');
-    expect(lines[1]).toMatch(/^----\[ Xen-4\.17\.0-xlp {2}x86_64 {2}debug=y {2}Not tainted \]----$/);
+    expect(lines[1]).toMatch(/^----\[ Xen-4\.17\.7-xlp {2}x86_64 {2}debug=y {2}Not tainted \]----$/);
     expect(lines[3]).toMatch(/ selftest_warn\+0x/);
     expect(call('selftest_assert', [5])).toBe(5n);
     expect(() => call('selftest_assert', [0])).toThrow(/Assertion 'x != 0' failed at common\/selftest.c:157/);
