@@ -28,8 +28,8 @@ bench: guest build
 
 # Mutation testing (slow; not part of `make test`). MUTATE=file,file narrows the mutated files.
 mutation: guest
-	XLP_UNICORN_LIB=$(CURDIR)/.deps/unicorn/usr/lib/x86_64-linux-gnu/libunicorn.so.2 \
-	  npx stryker run $(if $(MUTATE),--mutate $(MUTATE))
+	XLP_UNICORN_LIB=$(CURDIR)/.deps/unicorn/usr/lib/x86_64-linux-gnu/libunicorn.so.2 MUTATE=$(MUTATE) \
+	  node tools/mutation.mjs
 
 clean:
 	rm -rf build dist
