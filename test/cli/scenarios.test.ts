@@ -89,7 +89,8 @@ steps:
     expect(xml).toContain('<failure message="expected return value 18, got 17">');
     // A skipped case is named with its payload or symbol; the console and the fault report go to <system-out>.
     expect(xml).toContain('name="3 call xen_major_version" time="0.0000"><skipped/>');
-    expect(xml).toMatch(/<system-out>Xen WARN at payloads\/xlp_warn_func\.c:\d+<\/system-out>/);
+    // The WARN line, then the register dump Xen prints after it (show_execution_state).
+    expect(xml).toMatch(/<system-out>Xen WARN at payloads\/xlp_warn_func\.c:\d+\n----\[ Xen-[^\n]*\nCPU: {4}0\n/);
     expect(xml).toMatch(/<system-out>[^<]*fault: [^<]*Xen BUG at payloads\/xlp_bug_func\.c:\d+/);
   });
 
