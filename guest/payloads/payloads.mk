@@ -31,7 +31,7 @@ PL_COMMON := \
   xen_expectations xen_expectations_fail \
   xlp_fault_fixup xlp_warn xlp_bug xlp_reloc_overflow xlp_dup_symbol
 PL_LIST_builtin := $(PL_COMMON) xlp_static_ref xlp_endbr xlp_order_jmp xlp_order_nop
-PL_LIST_debian := $(PL_COMMON)
+PL_LIST_debian := $(PL_COMMON) xlp_xen_version_bounds
 PL_LIST_debian-4.20 := $(PL_COMMON)
 
 # Objects of each payload, in link order.  Generated ones:
@@ -65,6 +65,7 @@ PL_OBJS_xlp_static_ref := xlp_static_ref_func.o xlp_static_ref.o $(PL_NOTES)
 PL_OBJS_xlp_endbr := xlp_endbr_func.o xlp_endbr.o $(PL_NOTES)
 PL_OBJS_xlp_order_jmp := xlp_order_jmp_func.o xlp_order_jmp.o $(PL_NOTES)
 PL_OBJS_xlp_order_nop := xlp_order_nop.o $(PL_NOTES)
+PL_OBJS_xlp_xen_version_bounds := xlp_xen_version_bounds.o $(PL_NOTES)
 
 # An absolute symbol far (> 2 GiB) from any payload address.
 PL_LDFLAGS_xlp_reloc_overflow := --defsym=xlp_far_away=0x1000
@@ -162,6 +163,21 @@ $(PL_OUT)/$(1)/$(2).livepatch: $(addprefix $(PL_OUT)/$(1)/obj/,$(PL_OBJS_$(2))) 
 	$$(Q)$$(LD) -r --build-id=sha1 -z noexecstack $(PL_LDFLAGS_$(2)) -o $$@ \
 	  $(addprefix $(PL_OUT)/$(1)/obj/,$(PL_OBJS_$(2)))
 endef
+
+# xlp_xen_version_bounds (debian only): the fix in assembly, around Debian's own do_xen_version copied
+# from the image with its relocations, alternatives and exception-table entries (gen-function-copy.ts).
+PL_GEN_COPY := node --import tsx payloads/gen-function-copy.ts
+
+$(PL_OUT)/debian/obj/do_xen_version.body.S: $(DEBIAN_XEN_SYMS) payloads/gen-function-copy.ts
+	$(quiet) GEN $(patsubst ../%,%,$@)
+	@mkdir -p $(@D)
+	$(Q)$(PL_GEN_COPY) $< do_xen_version .Lbody > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(PL_OUT)/debian/obj/xlp_xen_version_bounds.o: payloads/xlp_xen_version_bounds.S $(PL_OUT)/debian/obj/do_xen_version.body.S
+	$(quiet) AS $(patsubst ../%,%,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -I$(@D) $(AFLAGS) -c $< -o $@
 
 $(foreach t,$(PL_TARGETS),$(eval $(call PL_TARGET_RULES,$(t))))
 $(foreach t,$(PL_TARGETS),$(foreach p,$(PL_LIST_$(t)),$(eval $(call PL_PAYLOAD_RULE,$(t),$(p)))))
