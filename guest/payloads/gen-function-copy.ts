@@ -10,7 +10,7 @@
 // payload puts in front of LABEL (the fix) runs first, then the image's own code. Bug frames in the function
 // are not supported (the generator stops with an error).
 import { readFileSync } from 'node:fs';
-import { type Instruction, disassemble, initDisassembler } from '../../emulator/disasm.ts';
+import { type Instruction, disassemble, initDisassembler } from '../../emulator/cpu/disasm.ts';
 import { ElfFile } from '../../loader/elf/index.ts';
 import { decodeBugFrames } from '../../loader/image/bug-frames.ts';
 import { decodeExceptionTable } from '../../loader/image/exception-table.ts';

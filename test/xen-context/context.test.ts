@@ -1,10 +1,11 @@
 // Debian's real hypercall handlers run under xlp's hypervisor context (issue 12, item 2). Expected values come
 // from Xen 4.17's public headers (XENVER_*, CONSOLEIO_*, errno values) and from readelf on the image.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Machine, MachineSnapshot } from '../../emulator/machine.ts';
+import type { MachineSnapshot } from '../../emulator/cpu/cpu.ts';
+import type { Machine } from '../../emulator/xen/machine.ts';
 import { bootImage } from '../../loader/boot.ts';
 import type { Image } from '../../loader/image/index.ts';
-import { XenContext } from '../../loader/xen-context/context.ts';
+import { XenContext } from '../../emulator/xen/context/context.ts';
 
 const XENVER_version = 0;
 const XENVER_extraversion = 1;

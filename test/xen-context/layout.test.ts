@@ -2,11 +2,11 @@
 // the image at that place again, and the number in the instruction must give the recorded value. The values
 // were read independently from `objdump -d` of Debian's xen-syms (see shared notes/xen-context.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { disassemble, initDisassembler } from '../../emulator/disasm.ts';
+import { disassemble, initDisassembler } from '../../emulator/cpu/disasm.ts';
 import { bootImage, type BootedImage } from '../../loader/boot.ts';
-import { XenContext, XenContextError, layoutOf } from '../../loader/xen-context/context.ts';
-import { FIELD_NAMES, KNOWN_LAYOUTS, derive } from '../../loader/xen-context/layout.ts';
-import { searchLayout } from '../../loader/xen-context/layout-search.ts';
+import { XenContext, XenContextError, layoutOf } from '../../emulator/xen/context/context.ts';
+import { FIELD_NAMES, KNOWN_LAYOUTS, derive } from '../../emulator/xen/context/layout.ts';
+import { searchLayout } from '../../emulator/xen/context/layout-search.ts';
 
 const DEBIAN = '151b373fd64b321593bf987fd923cd10dabadac4';
 let debian: BootedImage;

@@ -1,8 +1,7 @@
 // For an image not in the layout table: find the instructions the table's entries come from by their shape
 // in the same functions, and derive each offset from them. Fields whose instruction is not found stay unknown.
-import { type Instruction, disassemble } from '../../emulator/disasm.ts';
-import type { Image } from '../image/index.ts';
-import { type Derivation, type FieldEvidence, type LayoutField, derive } from './layout.ts';
+import { type Instruction, disassemble } from '../../cpu/disasm.ts';
+import { type Derivation, type FieldEvidence, type LayoutField, type XenImageView, derive } from './layout.ts';
 
 const NUM = '(-?0x[0-9a-f]+|-?\\d+)';
 const num = (s: string): number => (s.startsWith('-') ? -Number(s.slice(1)) : Number(s));
@@ -92,7 +91,7 @@ const FINDERS: Finder[] = [
 ];
 
 /** Search the image's code for each field's instruction (initDisassembler() must have been awaited). */
-export function searchLayout(image: Image): FieldEvidence[] {
+export function searchLayout(image: XenImageView): FieldEvidence[] {
   const code = new Map<string, Instruction[]>();
   const insnsOf = (fn: string): Instruction[] => {
     let list = code.get(fn);

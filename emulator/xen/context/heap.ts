@@ -1,8 +1,8 @@
 // Xen's xmalloc pool is set up during boot, which an image we load never ran: _xmalloc, _xzalloc, _xrealloc and
 // xfree are served from a host heap in the directmap instead, as Xen's after boot would hand out memory. The
 // heap's state lives in guest memory (its first page), so machine snapshots and restores cover it.
-import type { Machine } from '../../emulator/machine.ts';
-import type { Image } from '../image/index.ts';
+import type { Machine } from '../machine.ts';
+import type { XenImageView } from './layout.ts';
 
 /** What Xen's _xmalloc returns for a zero-byte request (xfree ignores it). */
 export const ZERO_BLOCK_PTR = 0xbad0bad0bad0bad0n;
@@ -61,7 +61,7 @@ export class HostHeap {
   }
 
   /** Serve the image's allocator functions from this heap. */
-  serve(image: Image): void {
+  serve(image: XenImageView): void {
     const stub = (name: string, fn: (a: bigint[]) => bigint | void): void => {
       const at = image.symbols.address(name);
       if (at !== undefined) image.machine.stub(at, name, (args) => fn(args));

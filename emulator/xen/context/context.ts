@@ -2,10 +2,10 @@
 // reached the way Xen reaches them (struct cpu_info at the top of the STACK_SIZE-aligned stack), for a
 // privileged control domain (dom0, also the hardware domain) and an ordinary PV guest domain; plus what a Xen
 // that never booted lacks and a booted one would have (see SERVED below). Offsets come from the image's layout.
-import { STACK_BASE, STACK_SIZE, type Machine } from '../../emulator/machine.ts';
-import type { Image } from '../image/index.ts';
+import { STACK_BASE } from '../../cpu/cpu.ts';
+import { STACK_SIZE, type Machine } from '../machine.ts';
 import { HostHeap } from './heap.ts';
-import { KNOWN_LAYOUTS, type LayoutField, type XenLayout, layoutFrom } from './layout.ts';
+import { KNOWN_LAYOUTS, type LayoutField, type XenImageView, type XenLayout, layoutFrom } from './layout.ts';
 import { searchLayout } from './layout-search.ts';
 
 export type DomainKind = 'control' | 'guest';
@@ -44,7 +44,7 @@ export interface DomainHandle {
 }
 
 /** The layout for this image: its build-id's table entry, else a search of its code (if the disassembler is ready). */
-export function layoutOf(image: Image, search = true): XenLayout {
+export function layoutOf(image: XenImageView, search = true): XenLayout {
   const known = KNOWN_LAYOUTS.get(image.buildIdHex);
   if (known) return layoutFrom(known.evidence, 'table');
   if (!search) return layoutFrom([], 'search');
@@ -62,7 +62,7 @@ export class XenContext {
   readonly heap: HostHeap;
   private readonly currentSlot: bigint;
 
-  private constructor(readonly image: Image, readonly layout: XenLayout) {
+  private constructor(readonly image: XenImageView, readonly layout: XenLayout) {
     const m = image.machine;
     const f = layout.fields;
     const missing = NEEDED.filter((n) => f[n] === undefined);
@@ -97,7 +97,7 @@ export class XenContext {
   }
 
   /** Set up the context on a freshly loaded image. */
-  static install(image: Image, layout: XenLayout = layoutOf(image)): XenContext {
+  static install(image: XenImageView, layout: XenLayout = layoutOf(image)): XenContext {
     return new XenContext(image, layout);
   }
 

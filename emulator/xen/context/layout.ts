@@ -2,6 +2,19 @@
 // each offset is read from an instruction of the image that uses it; the table below records, per image
 // build-id, every field with that instruction (test/xen-context/layout.test.ts disassembles each one again).
 
+import type { Machine } from '../machine.ts';
+
+/** What the context needs of a loaded image (the loader's Image is one). */
+export interface XenImageView {
+  readonly name: string;
+  readonly buildIdHex: string;
+  readonly machine: Machine;
+  readonly symbols: {
+    address(name: string): bigint | undefined;
+    lookup(name: string): { address: bigint; size: number } | undefined;
+  };
+}
+
 /** The fields xlp writes or relies on, with how Xen's source names them. */
 export const LAYOUT_FIELDS = {
   stackSize: 'STACK_SIZE (stacks are STACK_SIZE-aligned; struct cpu_info sits at the top)',
