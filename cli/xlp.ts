@@ -26,6 +26,7 @@ export const COMMAND_MODULES: readonly { verbs: readonly string[]; load: () => P
   { verbs: ['explore'], load: async () => (await import('./commands/explore.ts')).registerExplore },
   { verbs: ['lint'], load: async () => (await import('./commands/lint.ts')).registerLint },
   { verbs: ['setup'], load: async () => (await import('./commands/setup.ts')).registerSetup },
+  { verbs: ['diff'], load: async () => (await import('./commands/diff.ts')).registerDiff },
 ];
 
 /** The program with the module of `verb` registered (all modules when no module has that verb). */

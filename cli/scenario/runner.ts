@@ -6,6 +6,7 @@ import { bootImage } from '../../loader/boot.ts';
 import { NAMED_IMAGES, REPO_ROOT } from '../../loader/image/index.ts';
 import { Errno, LivepatchError, errnoName } from '../../loader/livepatch/errno.ts';
 import { LivepatchHost } from '../../loader/livepatch/host.ts';
+import { XenContext } from '../../emulator/xen/context/context.ts';
 import type { FaultExpectation, Scenario, Step, StepState } from './schema.ts';
 
 export interface StepOutcome {
@@ -78,6 +79,14 @@ function readPayload(s: Scenario, step: Step): Buffer {
   return readFileSync(f);
 }
 
+/** The Xen context of a host, made the first time a step names a domain. */
+const contexts = new WeakMap<LivepatchHost, XenContext>();
+function contextOf(host: LivepatchHost): XenContext {
+  let c = contexts.get(host);
+  if (!c) contexts.set(host, (c = XenContext.install(host.image)));
+  return c;
+}
+
 const ACTION = { apply: 'APPLY', revert: 'REVERT', replace: 'REPLACE', unload: 'UNLOAD' } as const;
 
 /** Perform one step; the outcome is what happened, whatever was expected. */
@@ -118,6 +127,7 @@ export function performStep(host: LivepatchHost, sc: Scenario, step: Step): Step
         break;
       }
       case 'call': {
+        if (step.domain) contextOf(host).use(step.domain);
         const rv = m.call(host.image.symbol(step.target!), step.args ?? []);
         out.returns = rv;
         if (step.expect.string !== undefined) out.string = rv === 0n ? '(null)' : m.readCString(rv);

@@ -40,6 +40,7 @@ const StepFields = z.strictObject({
   file: z.string().min(1).optional(),
   args: z.array(GuestValue).optional(),
   nodeps: Bool.optional(),
+  domain: z.enum(['control', 'guest']).optional(),
   wait: Bool.optional(),
   errno: ErrnoField.optional(),
   state: State.optional(),
@@ -53,7 +54,7 @@ type Fields = z.output<typeof StepFields>;
 
 /** Which options make sense with which operations (anything else is a mistake in the file). */
 const ONLY: Partial<Record<keyof Fields, readonly OpName[]>> = {
-  file: ['upload', 'load'], args: ['call'], nodeps: ['apply', 'load'], wait: ['apply', 'revert', 'replace'],
+  file: ['upload', 'load'], args: ['call'], domain: ['call'], nodeps: ['apply', 'load'], wait: ['apply', 'revert', 'replace'],
   returns: ['call'], string: ['call'],
 };
 
@@ -90,6 +91,8 @@ export interface Step {
   file?: string;
   args?: bigint[];
   nodeps?: boolean;
+  /** call: run with this domain's vCPU current (the Xen context of emulator/xen/context). */
+  domain?: 'control' | 'guest';
   /** apply/revert/replace: reach the quiescent point before checking (default true). */
   wait?: boolean;
   expect: StepExpect;
@@ -125,6 +128,7 @@ function toStep(f: Fields, index: number, line: number): Step {
   if (f.file !== undefined) step.file = f.file;
   if (f.args !== undefined) step.args = f.args;
   if (f.nodeps !== undefined) step.nodeps = f.nodeps;
+  if (f.domain !== undefined) step.domain = f.domain;
   if (f.wait !== undefined) step.wait = f.wait;
   for (const k of ['errno', 'state', 'rc', 'returns', 'string', 'fault'] as const) {
     if (f[k] !== undefined) (step.expect as Record<string, unknown>)[k] = f[k];

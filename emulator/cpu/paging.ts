@@ -119,10 +119,13 @@ export class PageTables {
   }
 
   /**
-   * Every present 4 KiB mapping: (virtual page, physical frame, executable); `onTable` sees each page-table
-   * frame.
+   * Every present 4 KiB mapping: (virtual page, physical frame, executable, writable, physical address of its
+   * entry); `onTable` sees each page-table frame.
    */
-  forEachMapping(fn: (va: bigint, frame: number, executable: boolean) => void, onTable?: (frame: number) => void): void {
+  forEachMapping(
+    fn: (va: bigint, frame: number, executable: boolean, writable: boolean, entry: number) => void,
+    onTable?: (frame: number) => void,
+  ): void {
     const walk = (table: number, level: number, base: bigint): void => {
       onTable?.(table);
       for (let i = 0; i < 512; i++) {
@@ -130,7 +133,7 @@ export class PageTables {
         if (!(e & P)) continue;
         let va = base | (BigInt(i) << BigInt(12 + 9 * (3 - level)));
         if (level === 0 && i >= 256) va |= 0xffff000000000000n; // sign-extend the upper half
-        if (level === 3) fn(va, Number(e & ADDR_MASK), (e & NX) === 0n);
+        if (level === 3) fn(va, Number(e & ADDR_MASK), (e & NX) === 0n, (e & RW) !== 0n, table + i * 8);
         else walk(Number(e & ADDR_MASK), level + 1, va);
       }
     };

@@ -1,0 +1,79 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { DOMAIN_KINDS, type DomainKind } from '../../emulator/xen/context/context.ts';
+import { ElfFile } from '../../loader/elf/index.ts';
+import { NAMED_IMAGES } from '../../loader/image/index.ts';
+import { runDiff } from '../diff/engine.ts';
+import { Expectations } from '../diff/expect.ts';
+import { readInputsFile } from '../diff/inputs-file.ts';
+import { jsonReport, textReport, writeScenarios } from '../diff/report.ts';
+import { IMAGE_OPTION_HELP, type Output } from '../options.ts';
+
+interface DiffCliOptions {
+  image?: string;
+  function?: string[];
+  count: string;
+  seed: string;
+  inputs?: string;
+  expect?: string;
+  domain: string;
+  nodeps?: boolean;
+  json?: boolean;
+  out: string;
+}
+
+function nonNegative(v: string, flag: string): number {
+  if (!/^\d+$/.test(v)) throw new Error(`${flag} takes a non-negative integer (got ${v})`);
+  return Number(v);
+}
+
+/** The named image whose build-id the payload's .livepatch.xen_depends names. */
+function imageOf(payload: string): string | undefined {
+  const elf = ElfFile.parse(readFileSync(payload));
+  const dep = elf.section('.livepatch.xen_depends');
+  const want = dep && elf.notes(dep)[0]?.desc;
+  if (!want) return undefined;
+  for (const [name, { path }] of Object.entries(NAMED_IMAGES)) {
+    if (!existsSync(path)) continue;
+    const id = ElfFile.parse(readFileSync(path)).buildId();
+    if (id && Buffer.from(id).equals(Buffer.from(want))) return name;
+  }
+  return undefined;
+}
+
+export function registerDiff(program: Command, io: Output): void {
+  program
+    .command('diff')
+    .description('run each patched function before and after applying the payloads on the same inputs, and report where they differ')
+    .argument('<payloads...>', 'payload files, uploaded then applied in this order')
+    .option('--image <image>', `${IMAGE_OPTION_HELP} (default: the image the first payload's xen_depends names)`)
+    .option('--function <name>', 'run this function instead of the patched ones (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option('--count <n>', 'random inputs per function, besides the boundary values', '100')
+    .option('--seed <n>', 'seed of the random inputs', '1')
+    .option('--inputs <file>', 'YAML: signatures and listed inputs (see docs/diff.md)')
+    .option('--expect <file>', 'YAML: intended divergences; exit 1 only on the others')
+    .option('--domain <kind>', 'the current vCPU\'s domain: control or guest', 'control')
+    .option('--nodeps', 'apply with LIVEPATCH_ACTION_APPLY_NODEPS')
+    .option('--json', 'print the report as JSON')
+    .option('--out <dir>', 'directory for the scenarios of divergences', './xlp-diff')
+    .action((files: string[], o: DiffCliOptions) => {
+      const payloads = files.map((f) => {
+        if (!existsSync(f)) throw new Error(`payload file ${f} not found`);
+        return resolve(f);
+      });
+      if (!DOMAIN_KINDS.includes(o.domain as DomainKind)) throw new Error(`--domain takes control or guest (got ${o.domain})`);
+      const image = o.image ?? imageOf(payloads[0]!);
+      if (!image) throw new Error(`${files[0]} names no image xlp knows (its xen_depends): give --image`);
+      const r = runDiff({
+        image, payloads, functions: o.function, count: nonNegative(o.count, '--count'), seed: nonNegative(o.seed, '--seed'),
+        domain: o.domain as DomainKind, nodeps: !!o.nodeps,
+        ...(o.inputs ? { inputs: readInputsFile(o.inputs) } : {}),
+        ...(o.expect ? { expect: Expectations.read(o.expect) } : {}),
+      });
+      const scenarios = writeScenarios(r, o.out);
+      if (o.json) io.out(jsonReport(r, scenarios));
+      else textReport(r, scenarios).forEach((l) => io.out(l));
+      process.exitCode = r.unexpected ? 1 : 0;
+    });
+}

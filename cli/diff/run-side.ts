@@ -1,0 +1,127 @@
+// One side of a differential run (the host before apply, or after): argument buffers at fixed guest
+// addresses, the chosen domain current, and a PageReset so each input starts from the same state. observe()
+// runs one input and records what the code did: return value or fault, console lines, the bytes of each
+// argument buffer, and the bytes it changed in hypervisor memory.
+import { HOST_AREA } from '../../emulator/cpu/cpu.ts';
+import { GuestFault, GuestTimeout } from '../../emulator/cpu/errors.ts';
+import { PageReset } from '../../emulator/cpu/page-reset.ts';
+import type { XenContext } from '../../emulator/xen/context/context.ts';
+import type { Machine } from '../../emulator/xen/machine.ts';
+import { type Input, UNMAPPED } from './inputs.ts';
+import { MAX_BUFFER, type Signature } from './signature.ts';
+
+/** PV guest memory for argument buffers: the lower half, where Xen's copy_to_guest accepts pointers. */
+export const GUEST_ARGS = 0x40000000n;
+const SLOT = BigInt(MAX_BUFFER + 0x1000); // each buffer's pages, then an unmapped guard page
+const CALL_TIMEOUT_MS = 2000;
+
+export interface Fault {
+  vector: number;
+  where: string;
+  reason: string;
+}
+
+export interface DataWrite {
+  address: bigint;
+  where: string;
+  bytes: Buffer;
+}
+
+export interface Observation {
+  /** The argument registers as passed (buffers as their guest address). */
+  registers: bigint[];
+  returns?: bigint;
+  fault?: Fault;
+  console: string[];
+  /** Each buffer argument's pages after the call (undefined for integers and raw pointers). */
+  buffers: (Buffer | undefined)[];
+  /** Runs of bytes that differ from the start state, in hypervisor memory (not the stack, not guest memory). */
+  data: DataWrite[];
+}
+
+export const slotAddress = (i: number): bigint => GUEST_ARGS + BigInt(i) * SLOT;
+const slotPages = (size: number): number => Math.ceil(size / 0x1000) * 0x1000;
+
+/** A buffer slot per argument position, as large as any function's buffer there, mapped before the snapshot. */
+export class ArgumentArea {
+  private readonly sizes: number[] = [];
+
+  constructor(machine: Machine, signatures: readonly Signature[]) {
+    for (const sig of signatures) {
+      sig.forEach((t, i) => {
+        if (t.kind === 'buffer') this.sizes[i] = Math.max(this.sizes[i] ?? 0, slotPages(t.size));
+      });
+    }
+    this.sizes.forEach((size, i) => size && machine.map(slotAddress(i), size, 'rw'));
+  }
+
+  /** The unmapped page after argument i's buffer. */
+  guard(i: number): bigint {
+    return slotAddress(i) + BigInt(this.sizes[i] ?? 0);
+  }
+}
+
+const isHypervisorPage = (va: bigint): boolean => va >= 0xffff800000000000n && va >> 39n !== HOST_AREA >> 39n;
+
+export class RunSide {
+  private readonly reset: PageReset;
+  private readonly heapNext: bigint;
+
+  constructor(private readonly machine: Machine, private readonly ctx: XenContext, private readonly area: ArgumentArea) {
+    this.heapNext = machine.readU64(ctx.heap.base);
+    this.reset = new PageReset(machine, [{ va: ctx.heap.base, size: 0x1000 }]);
+  }
+
+  get fallbacks(): number {
+    return this.reset.fallbacks;
+  }
+
+  /** Run `input` from the start state and leave the machine back in it. */
+  observe(address: bigint, input: Input): Observation {
+    const m = this.machine;
+    const regs = input.args.map((a, i) => {
+      if (a.kind === 'int') return a.value;
+      if (a.kind === 'pointer') return a.value === UNMAPPED ? this.area.guard(i) : a.value;
+      m.write(slotAddress(i), a.bytes);
+      return slotAddress(i);
+    });
+    m.console.drain();
+    const obs: Observation = { registers: regs, console: [], buffers: [], data: [] };
+    try {
+      obs.returns = m.call(address, regs, { timeoutMs: CALL_TIMEOUT_MS });
+    } catch (e) {
+      if (e instanceof GuestFault) obs.fault = { vector: e.report.vector, where: e.report.where, reason: e.report.reason };
+      else if (e instanceof GuestTimeout) obs.fault = { vector: -1, where: e.where, reason: e.message };
+      else throw e;
+    }
+    obs.console = m.console.drain();
+    obs.buffers = input.args.map((a, i) => (a.kind === 'buffer' ? m.read(slotAddress(i), slotPages(a.bytes.length)) : undefined));
+    for (const va of this.reset.written()) if (isHypervisorPage(va)) obs.data.push(...this.changes(va));
+    this.reset.reset(m.readU64(this.ctx.heap.base) !== this.heapNext);
+    return obs;
+  }
+
+  private changes(va: bigint): DataWrite[] {
+    const now = this.machine.read(va, 0x1000);
+    const t = this.machine.translate(va)!;
+    const was = this.reset.snapshot.ram.subarray(t.physical, t.physical + 0x1000);
+    const out: DataWrite[] = [];
+    for (let i = 0; i < 0x1000; ) {
+      if (now[i] === was[i]) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < 0x1000 && now[j] !== was[j]) j++;
+      const address = va + BigInt(i);
+      out.push({ address, where: this.machine.symbolize(address), bytes: Buffer.from(now.subarray(i, j)) });
+      i = j;
+    }
+    return out;
+  }
+
+  /** Back to the machine as it was before this side was made (every page-table dirty bit set again). */
+  release(): void {
+    this.reset.release();
+  }
+}
