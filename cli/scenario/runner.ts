@@ -79,14 +79,6 @@ function readPayload(s: Scenario, step: Step): Buffer {
   return readFileSync(f);
 }
 
-/** The Xen context of a host, made the first time a step names a domain. */
-const contexts = new WeakMap<LivepatchHost, XenContext>();
-function contextOf(host: LivepatchHost): XenContext {
-  let c = contexts.get(host);
-  if (!c) contexts.set(host, (c = XenContext.install(host.image)));
-  return c;
-}
-
 const ACTION = { apply: 'APPLY', revert: 'REVERT', replace: 'REPLACE', unload: 'UNLOAD' } as const;
 
 /** Perform one step; the outcome is what happened, whatever was expected. */
@@ -127,7 +119,7 @@ export function performStep(host: LivepatchHost, sc: Scenario, step: Step): Step
         break;
       }
       case 'call': {
-        if (step.domain) contextOf(host).use(step.domain);
+        if (step.domain) XenContext.install(host.image).use(step.domain); // made the first time a step names a domain
         const rv = m.call(host.image.symbol(step.target!), step.args ?? []);
         out.returns = rv;
         if (step.expect.string !== undefined) out.string = rv === 0n ? '(null)' : m.readCString(rv);

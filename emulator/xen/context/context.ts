@@ -55,6 +55,8 @@ export function layoutOf(image: XenImageView, search = true): XenLayout {
   }
 }
 
+const installed = new WeakMap<XenImageView, XenContext>();
+
 const NEEDED: readonly LayoutField[] = ['stackSize', 'cpuInfoCurrentVcpu', 'vcpuDomain', 'domainIsPrivileged'];
 
 export class XenContext {
@@ -96,9 +98,11 @@ export class XenContext {
     this.buildInit();
   }
 
-  /** Set up the context on a freshly loaded image. */
-  static install(image: XenImageView, layout: XenLayout = layoutOf(image)): XenContext {
-    return new XenContext(image, layout);
+  /** Set up the context on a loaded image; an image has one context (a second install returns it). */
+  static install(image: XenImageView, layout?: XenLayout): XenContext {
+    let c = installed.get(image);
+    if (!c) installed.set(image, (c = new XenContext(image, layout ?? layoutOf(image))));
+    return c;
   }
 
   get machine(): Machine {
