@@ -44,7 +44,10 @@ export class Random {
   }
   bytes(n: number): Buffer {
     const b = Buffer.alloc(n);
-    for (let i = 0; i < n; i++) b[i] = this.u32() & 0xff;
+    for (let i = 0; i < n; i += 4) {
+      const v = this.u32();
+      for (let k = 0; k < 4 && i + k < n; k++) b[i + k] = (v >>> (8 * k)) & 0xff;
+    }
     return b;
   }
 }

@@ -14,6 +14,7 @@ import { MAX_BUFFER, type Signature } from './signature.ts';
 export const GUEST_ARGS = 0x40000000n;
 const SLOT = BigInt(MAX_BUFFER + 0x1000); // each buffer's pages, then an unmapped guard page
 const CALL_TIMEOUT_MS = 2000;
+const STACK_TOP_PAGES = 0x3000n;
 
 export interface Fault {
   vector: number;
@@ -55,6 +56,16 @@ export class ArgumentArea {
     this.sizes.forEach((size, i) => size && machine.map(slotAddress(i), size, 'rw'));
   }
 
+  /** The mapped buffer slots. */
+  ranges(): { va: bigint; size: number }[] {
+    return this.sizes.flatMap((size, i) => (size ? [{ va: slotAddress(i), size }] : []));
+  }
+
+  /** Bytes mapped for argument i's buffer (whole pages). */
+  size(i: number): number {
+    return this.sizes[i] ?? 0;
+  }
+
   /** The unmapped page after argument i's buffer. */
   guard(i: number): bigint {
     return slotAddress(i) + BigInt(this.sizes[i] ?? 0);
@@ -69,7 +80,13 @@ export class RunSide {
 
   constructor(private readonly machine: Machine, private readonly ctx: XenContext, private readonly area: ArgumentArea) {
     this.heapNext = machine.readU64(ctx.heap.base);
-    this.reset = new PageReset(machine, [{ va: ctx.heap.base, size: 0x1000 }]);
+    this.reset = new PageReset(machine, [
+      { va: ctx.heap.base, size: 0x1000 },
+      // the stack's top pages (struct cpu_info and the first frames) are written by every call; deeper ones
+      // are watched like the rest
+      { va: machine.stackEnd - STACK_TOP_PAGES, size: Number(STACK_TOP_PAGES) },
+      ...area.ranges(),
+    ]);
   }
 
   get fallbacks(): number {
@@ -95,10 +112,26 @@ export class RunSide {
       else throw e;
     }
     obs.console = m.console.drain();
-    obs.buffers = input.args.map((a, i) => (a.kind === 'buffer' ? m.read(slotAddress(i), slotPages(a.bytes.length)) : undefined));
+    obs.buffers = input.args.map((a, i) => (a.kind === 'buffer' ? this.bufferAfter(i, a.bytes) : undefined));
     for (const va of this.reset.written()) if (isHypervisorPage(va)) obs.data.push(...this.changes(va));
-    this.reset.reset(m.readU64(this.ctx.heap.base) !== this.heapNext);
+    this.reset.reset(m.readU64(this.ctx.heap.base) !== this.heapNext, obs.fault !== undefined);
     return obs;
+  }
+
+  /**
+   * Argument i's slot after the call: the input's own bytes when nothing changed (most calls), so that
+   * thousands of observations do not each hold a copy of the page.
+   */
+  private bufferAfter(i: number, input: Buffer): Buffer {
+    const m = this.machine;
+    const at = slotAddress(i);
+    const size = this.area.size(i);
+    const p = m.translate(at)!.physical;
+    const ram = m.memory.bytes;
+    const saved = this.reset.snapshot.ram;
+    const same = ram.compare(input, 0, input.length, p, p + input.length) === 0 &&
+      ram.compare(saved, p + input.length, p + size, p + input.length, p + size) === 0;
+    return same ? input : m.read(at, size);
   }
 
   private changes(va: bigint): DataWrite[] {

@@ -1,21 +1,14 @@
 // Putting the machine back after a short call without comparing all of RAM: the page tables' own dirty bits
 // say which pages were written. The CPU sets D in a PTE on the first write through it (Unicorn walks the
 // tables as hardware does), so with D cleared on every writable page and the TLB flushed, a reset copies
-// back only the pages written since, with no hook per write. Host writes do not set D: the pages host code
-// writes (the stack's return slot, stub state) are named in `always` and copied back every time. A call
-// that maps memory (new frames) falls back to the machine's full restore.
+// back only the pages written since, with no hook per write. Pages written on every call (the stack, the
+// arguments) and pages host code writes (host writes do not set D) are named in `always`: they keep their D
+// bit and are copied back every time, so a call that writes only them needs no TLB flush. A call that maps
+// memory (new frames) falls back to the machine's full restore.
 import type { Cpu, MachineSnapshot } from './cpu.ts';
 import { PAGE_SIZE } from './physical.ts';
 
 const D_BIT = 0x40;
-
-interface Watched {
-  va: bigint;
-  frame: number;
-  /** Physical address of the PTE. */
-  entry: number;
-  executable: boolean;
-}
 
 export interface Range {
   va: bigint;
@@ -24,20 +17,31 @@ export interface Range {
 
 export class PageReset {
   readonly snapshot: MachineSnapshot;
-  private readonly watched: Watched[] = [];
+  /** Watched pages, as parallel arrays (scanned on every reset): virtual page, frame, PTE address, executable. */
+  private readonly va: bigint[] = [];
+  private readonly frame: Int32Array;
+  private readonly entry: Int32Array;
+  private readonly executable: Uint8Array;
+  /** Physical frames copied back on every reset. */
   private readonly always: number[] = [];
   private fullRestores = 0;
 
   constructor(private readonly cpu: Cpu, always: readonly Range[] = []) {
+    const inAlways = (va: bigint): boolean => always.some((r) => va >= (r.va & ~0xfffn) && va < r.va + BigInt(r.size));
+    const frames: number[] = [];
+    const entries: number[] = [];
+    const exec: number[] = [];
     cpu.pages.forEachMapping((va, frame, executable, writable, entry) => {
-      if (writable) this.watched.push({ va, frame, entry, executable });
+      if (!writable) return;
+      if (inAlways(va)) return void this.always.push(frame);
+      this.va.push(va);
+      frames.push(frame);
+      entries.push(entry);
+      exec.push(executable ? 1 : 0);
     });
-    for (const r of always) {
-      for (let p = r.va & ~0xfffn; p < r.va + BigInt(r.size); p += 0x1000n) {
-        const t = cpu.translate(p);
-        if (t) this.always.push(t.physical);
-      }
-    }
+    this.frame = Int32Array.from(frames);
+    this.entry = Int32Array.from(entries);
+    this.executable = Uint8Array.from(exec);
     this.cleanBits();
     this.snapshot = cpu.snapshot();
   }
@@ -49,24 +53,29 @@ export class PageReset {
 
   private cleanBits(): void {
     const ram = this.cpu.memory.bytes;
-    for (const w of this.watched) ram[w.entry] = ram[w.entry]! & ~D_BIT;
+    for (const e of this.entry) ram[e] = ram[e]! & ~D_BIT;
     this.cpu.uc.flushTlb();
   }
 
-  /** Virtual pages the guest wrote since the last reset (in page-table order). */
+  /** Virtual pages the guest wrote since the last reset, besides the `always` ones (in page-table order). */
   written(): bigint[] {
     const ram = this.cpu.memory.bytes;
-    return this.watched.filter((w) => (ram[w.entry]! & D_BIT) !== 0).map((w) => w.va);
+    const out: bigint[] = [];
+    const entry = this.entry;
+    for (let i = 0; i < entry.length; i++) if (ram[entry[i]!]! & D_BIT) out.push(this.va[i]!);
+    return out;
   }
 
   private allocChanged(): boolean {
-    const now = this.cpu.memory.saveState();
     const was = this.snapshot.alloc;
-    return now.next !== was.next || now.free.length !== was.free.length;
+    return this.cpu.memory.highWater !== was.next || this.cpu.memory.freeFrames !== was.free.length;
   }
 
-  /** Back to the state at construction: registers, and the pages written since (all of RAM when `full`). */
-  reset(full = false): void {
+  /**
+   * Back to the state at construction: the pages written since (all of RAM when `full`), and the registers
+   * when asked (a call that returned left only what the ABI lets it clobber; one that faulted, anything).
+   */
+  reset(full = false, registers = true): void {
     if (full || this.allocChanged()) {
       this.fullRestores++;
       this.cpu.restore(this.snapshot);
@@ -76,23 +85,26 @@ export class PageReset {
     const ram = this.cpu.memory.bytes;
     const saved = this.snapshot.ram;
     let any = false;
-    for (const w of this.watched) {
-      if ((ram[w.entry]! & D_BIT) === 0) continue;
-      saved.copy(ram, w.frame, w.frame, w.frame + PAGE_SIZE);
-      ram[w.entry] = ram[w.entry]! & ~D_BIT;
-      if (w.executable) this.cpu.uc.invalidateCode(w.va, w.va + 0x1000n);
+    const entry = this.entry;
+    for (let i = 0; i < entry.length; i++) {
+      const e = entry[i]!;
+      if ((ram[e]! & D_BIT) === 0) continue;
+      const f = this.frame[i]!;
+      saved.copy(ram, f, f, f + PAGE_SIZE);
+      ram[e] = ram[e]! & ~D_BIT;
+      if (this.executable[i]) this.cpu.uc.invalidateCode(this.va[i]!, this.va[i]! + 0x1000n);
       any = true;
     }
     for (const f of this.always) saved.copy(ram, f, f, f + PAGE_SIZE);
     if (any) this.cpu.uc.flushTlb();
-    for (const [r, v] of this.snapshot.registers) this.cpu.setReg(r, v);
+    if (registers) for (const [r, v] of this.snapshot.registers) this.cpu.setReg(r, v);
   }
 
   /** Leave the machine as at construction with every D bit set again, as the page tables are built. */
   release(): void {
     this.reset();
     const ram = this.cpu.memory.bytes;
-    for (const w of this.watched) ram[w.entry] = ram[w.entry]! | D_BIT;
+    for (const e of this.entry) ram[e] = ram[e]! | D_BIT;
     this.cpu.uc.flushTlb();
   }
 }

@@ -22,6 +22,11 @@ export class PhysicalMemory {
     return this.next;
   }
 
+  /** Frames on the free list (a cheap test of whether anything was allocated or freed). */
+  get freeFrames(): number {
+    return this.free.length;
+  }
+
   allocFrame(): number {
     const f = this.free.pop();
     if (f !== undefined) {
