@@ -32,3 +32,5 @@ export { ElfFile, ElfError } from './loader/elf/index.ts';
 export { bootImage } from './loader/boot.ts';
 export { parseScenario, type Scenario } from './cli/scenario/schema.ts';
 export { runScenario, type ScenarioResult } from './cli/scenario/runner.ts';
+export { XenContext, XenContextError, type DomainKind } from './emulator/xen/context/context.ts';
+export { runDiff, type DiffOptions, type DiffResult, type Divergence } from './cli/diff/engine.ts';

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { VECTOR_NAMES } from '../emulator/cpu/errors.ts';
+import { diffDemo } from './demo-diff.ts';
 import { disassemble, initDisassembler } from '../emulator/cpu/disasm.ts';
 import type { Machine } from '../emulator/xen/machine.ts';
 import { type BootedImage, bootImage } from '../loader/boot.ts';
@@ -112,6 +113,7 @@ const SECTIONS: Section[] = [
   { title: 'two images, real hypervisor code', run: images },
   { title: 'faults fixed up through exception tables', run: faults },
   { title: "live patching step by step, on Debian's Xen 4.17", run: livePatching },
+  { title: "hypercalls in Xen's context, and xlp diff on a fix of do_xen_version", run: diffDemo },
 ];
 
 async function main(): Promise<void> {

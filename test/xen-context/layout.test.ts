@@ -3,7 +3,11 @@
 // were read independently from `objdump -d` of Debian's xen-syms (see shared notes/xen-context.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disassemble, initDisassembler } from '../../emulator/cpu/disasm.ts';
+import { readFileSync } from 'node:fs';
 import { bootImage, type BootedImage } from '../../loader/boot.ts';
+import { StructLayouts } from '../../loader/dwarf/index.ts';
+import { ElfFile } from '../../loader/elf/index.ts';
+import { DEBIAN_420_IMAGE } from '../../loader/image/index.ts';
 import { XenContext, XenContextError, layoutOf } from '../../emulator/xen/context/context.ts';
 import { FIELD_NAMES, KNOWN_LAYOUTS, derive } from '../../emulator/xen/context/layout.ts';
 import { searchLayout } from '../../emulator/xen/context/layout-search.ts';
@@ -62,5 +66,31 @@ describe('an image not in the table', () => {
     expect(l.unknown).toEqual(FIELD_NAMES);
     expect(() => XenContext.install(builtin.image, l)).toThrow(XenContextError);
     expect(() => XenContext.install(builtin.image, l)).toThrow(/unknown layout field\(s\) stackSize, cpuInfoCurrentVcpu, vcpuDomain, domainIsPrivileged/);
+  });
+});
+
+describe("the pattern search on Debian 13's Xen 4.20 (not in the table)", () => {
+  it("finds the offsets its DWARF gives, and leaves domain.pbuf unknown", () => {
+    const x = bootImage('debian-4.20');
+    try {
+      const l = layoutOf(x.image);
+      const dwarf = StructLayouts.fromElf(ElfFile.parse(readFileSync(DEBIAN_420_IMAGE)))!;
+      const top = (f: string): number => dwarf.offsetOf(`cpu_info.${f}`)! - dwarf.get('cpu_info')!.size;
+      expect(l.source).toBe('search');
+      expect(l.unknown).toEqual(['domainPbuf']);
+      expect(l.fields).toEqual({
+        stackSize: 0x8000,
+        cpuInfoCurrentVcpu: top('current_vcpu'),
+        cpuInfoProcessorId: top('processor_id'),
+        cpuInfoPerCpuOffset: top('per_cpu_offset'),
+        vcpuVcpuInfo: dwarf.offsetOf('vcpu.vcpu_info_area.map'),
+        vcpuDomain: dwarf.offsetOf('vcpu.domain'),
+        domainId: dwarf.offsetOf('domain.domain_id'),
+        domainOptions: dwarf.offsetOf('domain.options'),
+        domainIsPrivileged: dwarf.offsetOf('domain.is_privileged'),
+      });
+    } finally {
+      x.machine.close();
+    }
   });
 });
