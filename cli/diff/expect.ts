@@ -7,12 +7,12 @@
 //       args: [{ min: 11, max: 0x7fffffff, bits: 32, signed: true }, any]
 //       old: { returns: -38 }                   # optional, on the 64-bit return value
 //       new: { returns: -22 }
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { type DivergenceKind, KINDS } from './compare.ts';
-import { type ArgValue, InputError } from './inputs.ts';
+import { toBigInt } from '../files/integers.ts';
+import type { ArgValue } from './inputs.ts';
 import type { Observation } from './run-side.ts';
+import { readYamlFile } from './yaml-file.ts';
 
 const Int = z.union([z.number().int(), z.string().regex(/^-?(0x[0-9a-fA-F]+|\d+)$/)]);
 const ArgMatch = z.union([
@@ -32,10 +32,7 @@ const Rule = z.object({
 const File = z.object({ expect: z.array(Rule) }).strict();
 
 type RuleT = z.infer<typeof Rule>;
-const big = (v: string | number): bigint => {
-  const s = String(v);
-  return s.startsWith('-') ? -BigInt(s.slice(1)) : BigInt(s);
-};
+const big = (v: string | number): bigint => toBigInt(v) as bigint; // the schema let only integers through
 
 export interface DivergenceLike {
   function: string;
@@ -64,18 +61,7 @@ export class Expectations {
   private constructor(private readonly rules: RuleT[], readonly path: string) {}
 
   static read(path: string): Expectations {
-    let raw: unknown;
-    try {
-      raw = parse(readFileSync(path, 'utf8'));
-    } catch (e) {
-      throw new InputError(`${path}: ${(e as Error).message}`);
-    }
-    const r = File.safeParse(raw);
-    if (!r.success) {
-      const i = r.error.issues[0]!;
-      throw new InputError(`${path}: ${i.path.join('.') || '(top)'}: ${i.message}`);
-    }
-    return new Expectations(r.data.expect, path);
+    return new Expectations(readYamlFile(path, File).expect, path);
   }
 
   /** Index of the first rule the divergence matches, or -1. */

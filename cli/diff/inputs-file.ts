@@ -7,11 +7,10 @@
 //       inputs:                     # listed inputs, one list of arguments each
 //         - [11, zero:1024]
 //         - [1, unmapped]
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { type Input, InputError, parseArg } from './inputs.ts';
 import { type Signature, parseArgType } from './signature.ts';
+import { readYamlFile } from './yaml-file.ts';
 
 const Arg = z.union([z.string(), z.number()]);
 const FunctionInputs = z.object({
@@ -31,19 +30,9 @@ export interface InputsFile {
 }
 
 export function readInputsFile(path: string): InputsFile {
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new InputError(`${path}: ${(e as Error).message}`);
-  }
-  const r = File.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new InputError(`${path}: ${i.path.join('.') || '(top)'}: ${i.message}`);
-  }
-  const out: InputsFile = { generate: r.data.generate ?? true, signatures: new Map(), listed: new Map() };
-  for (const [fn, spec] of Object.entries(r.data.functions)) {
+  const data = readYamlFile(path, File);
+  const out: InputsFile = { generate: data.generate ?? true, signatures: new Map(), listed: new Map() };
+  for (const [fn, spec] of Object.entries(data.functions)) {
     if (spec.args) out.signatures.set(fn, spec.args.map(parseArgType));
     const rows = spec.inputs ?? [];
     out.listed.set(fn, (sig) => rows.map((row, k) => {

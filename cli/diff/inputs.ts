@@ -1,6 +1,7 @@
 // Inputs for a differential run: boundary integers per argument width, seeded random values, guest buffers
 // of the signature's size (zeroed, all-ones, random) and the pointers Xen must refuse (NULL, an unmapped
 // page); or inputs listed in a file. Values are exact 64-bit register contents.
+import { parseGuestValue } from '../files/integers.ts';
 import type { ArgType, Signature } from './signature.ts';
 
 export type ArgValue =
@@ -131,11 +132,9 @@ export function formatArg(v: ArgValue): string {
 }
 
 function parseInt64(text: string, where: string): bigint {
-  if (!/^-?(0x[0-9a-f]+|\d+)$/i.test(text)) throw new InputError(`${where}: not an integer: ${text}`);
-  const neg = text.startsWith('-');
-  const v = BigInt(neg ? text.slice(1) : text);
-  if (v >= 1n << 64n) throw new InputError(`${where}: does not fit in 64 bits: ${text}`);
-  return BigInt.asUintN(64, neg ? -v : v);
+  const v = parseGuestValue(text);
+  if (typeof v === 'string') throw new InputError(`${where}: ${v}`);
+  return v;
 }
 
 /** The inverse of formatArg (plus `str:TEXT`), checked against the argument's type. */
