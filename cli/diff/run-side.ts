@@ -114,7 +114,7 @@ export class RunSide {
     obs.console = m.console.drain();
     obs.buffers = input.args.map((a, i) => (a.kind === 'buffer' ? this.bufferAfter(i, a.bytes) : undefined));
     for (const va of this.reset.written()) if (isHypervisorPage(va)) obs.data.push(...this.changes(va));
-    this.reset.reset(m.readU64(this.ctx.heap.base) !== this.heapNext, obs.fault !== undefined);
+    this.reset.reset(m.readU64(this.ctx.heap.base) !== this.heapNext);
     return obs;
   }
 

@@ -1,4 +1,4 @@
-// Putting the machine back after a short call without comparing all of RAM: the page tables' own dirty bits
+// Putting RAM back after a short call without comparing all of it: the page tables' own dirty bits
 // say which pages were written. The CPU sets D in a PTE on the first write through it (Unicorn walks the
 // tables as hardware does), so with D cleared on every writable page and the TLB flushed, a reset copies
 // back only the pages written since, with no hook per write. Pages written on every call (the stack, the
@@ -72,10 +72,10 @@ export class PageReset {
   }
 
   /**
-   * Back to the state at construction: the pages written since (all of RAM when `full`), and the registers
-   * when asked (a call that returned left only what the ABI lets it clobber; one that faulted, anything).
+   * Back to the state at construction: the pages written since (all of RAM when `full`). Registers need no
+   * reset: every top-level call starts from the CPU's defined state.
    */
-  reset(full = false, registers = true): void {
+  reset(full = false): void {
     if (full || this.allocChanged()) {
       this.fullRestores++;
       this.cpu.restore(this.snapshot);
@@ -97,7 +97,6 @@ export class PageReset {
     }
     for (const f of this.always) saved.copy(ram, f, f, f + PAGE_SIZE);
     if (any) this.cpu.uc.flushTlb();
-    if (registers) for (const [r, v] of this.snapshot.registers) this.cpu.setReg(r, v);
   }
 
   /** Leave the machine as at construction with every D bit set again, as the page tables are built. */

@@ -165,10 +165,10 @@ $(PL_OUT)/$(1)/$(2).livepatch: $(addprefix $(PL_OUT)/$(1)/obj/,$(PL_OBJS_$(2))) 
 endef
 
 # xlp_xen_version_bounds (debian only): the fix in assembly, around Debian's own do_xen_version copied
-# from the image with its relocations, alternatives and exception-table entries (gen-function-copy.ts).
-PL_GEN_COPY := node --import tsx payloads/gen-function-copy.ts
+# from the image with its relocations, alternatives and exception-table entries (tools/gen-function-copy.ts).
+PL_GEN_COPY := node --import tsx ../tools/gen-function-copy.ts
 
-$(PL_OUT)/debian/obj/do_xen_version.body.S: $(DEBIAN_XEN_SYMS) payloads/gen-function-copy.ts
+$(PL_OUT)/debian/obj/do_xen_version.body.S: $(DEBIAN_XEN_SYMS) ../tools/gen-function-copy.ts
 	$(quiet) GEN $(patsubst ../%,%,$@)
 	@mkdir -p $(@D)
 	$(Q)$(PL_GEN_COPY) $< do_xen_version .Lbody > $@.tmp

@@ -8,7 +8,7 @@
  *
  * The fix: sub-ops above XENVER_build_id get -EINVAL instead of falling through to -ENOSYS.  Debian's
  * 4.17.7+13 sources are not at hand, so the rest of the function is the image's own code, copied and
- * relocated by gen-function-copy.ts (where gcc would have put the compare at the head of the switch).
+ * relocated by tools/gen-function-copy.ts (where gcc would have put the compare at the head of the switch).
  */
 #define XENVER_build_id 10
 #define EINVAL 22

@@ -4,17 +4,17 @@
 // .altinstructions entries, .ex_table entries and the .fixup stubs they lead to are carried along, as
 // livepatch-build-tools' create-diff-object carries them with a changed function.
 //
-//   node --import tsx guest/payloads/gen-function-copy.ts IMAGE FUNCTION LABEL > body.S
+//   node --import tsx tools/gen-function-copy.ts IMAGE FUNCTION LABEL > body.S
 //
 // The output is meant to be #included right after LABEL in the payload's `.text.FUNCTION`: whatever the
 // payload puts in front of LABEL (the fix) runs first, then the image's own code. Bug frames in the function
 // are not supported (the generator stops with an error).
 import { readFileSync } from 'node:fs';
-import { type Instruction, disassemble, initDisassembler } from '../../emulator/cpu/disasm.ts';
-import { ElfFile } from '../../loader/elf/index.ts';
-import { decodeBugFrames } from '../../loader/image/bug-frames.ts';
-import { decodeExceptionTable } from '../../loader/image/exception-table.ts';
-import { SymbolTable } from '../../loader/image/symbols.ts';
+import { type Instruction, disassemble, initDisassembler } from '../emulator/cpu/disasm.ts';
+import { ElfFile } from '../loader/elf/index.ts';
+import { decodeBugFrames } from '../loader/image/bug-frames.ts';
+import { decodeExceptionTable } from '../loader/image/exception-table.ts';
+import { SymbolTable } from '../loader/image/symbols.ts';
 
 const ALT_INSTR_SIZE = 14;
 const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
