@@ -1,6 +1,7 @@
 // A payload as lint sees it: taken through the upload pipeline's own stages (ELF checks, layout, symbol
 // resolution, relocations, build-id notes, symbol table) against the image's symbols, without stopping at the
 // first problem where a later rule can still say something useful.
+import { BASELINE_RULES } from '../livepatch/versions.ts';
 import { basename } from 'node:path';
 import { R_X86_64_PC32, R_X86_64_PLT32, RELA_SIZE, SHN_UNDEF, SHT_RELA, STT_FILE, STT_OBJECT } from '../elf/index.ts';
 import { archForMachine, type LivepatchArch } from '../arch/index.ts';
@@ -129,6 +130,7 @@ function buildPayload(space: PayloadSpace, path: string, bytes: Uint8Array): Lin
       return base;
     },
     arch: space.arch,
+    rules: BASELINE_RULES, // lint reads images without running them: Xen 4.17 stable's upload order
   };
 
   const out: LintPayload = {

@@ -19,6 +19,7 @@ import { Payload } from './payload.ts';
 import { PayloadStruct } from './payload-struct.ts';
 import { HostPanic, type Runtime, doAction, revertPayload, revertPayloadTail } from './transitions.ts';
 import { type PreparedPayload, type UploadContext, preparePayload } from './upload/index.ts';
+import { type LivepatchRules, livepatchRules } from './versions.ts';
 
 export interface HostOptions extends ArchOptions {
   /** The architecture object to use instead of the one chosen for the image (loader/arch archFor). */
@@ -91,6 +92,8 @@ export class LivepatchHost {
   private readonly area: PageArea;
   private readonly heap: PageArea;
   readonly arch: LivepatchArch;
+  /** The generic rules of the image's Xen version (versions.ts). */
+  readonly rules: LivepatchRules;
   private work: Work | undefined;
   private dead: Error | undefined;
   /** Bumped on every upload and unload (LIST's version). */
@@ -100,6 +103,7 @@ export class LivepatchHost {
     this.machine = booted.machine;
     this.image = booted.image;
     this.arch = opts.arch ?? archFor(this.image, opts);
+    this.rules = livepatchRules(this.image.version);
     const { area, heap } = this.arch.windows;
     this.area = new PageArea(area.start, area.pages);
     this.heap = new PageArea(heap.start, heap.pages);
@@ -125,7 +129,7 @@ export class LivepatchHost {
   }
 
   private runtime(): Runtime {
-    return { machine: this.machine, arch: this.arch, applied: this.applied, log: (l) => this.machine.console.print(l) };
+    return { machine: this.machine, arch: this.arch, rules: this.rules, applied: this.applied, log: (l) => this.machine.console.print(l) };
   }
 
   /** Why the host died (a panic, a fault in hypervisor context), or undefined while it lives. */
@@ -180,6 +184,7 @@ export class LivepatchHost {
         return base;
       },
       arch: this.arch,
+      rules: this.rules,
     };
     let prepared;
     try {
@@ -208,7 +213,7 @@ export class LivepatchHost {
       if (roPages > 0) m.protect(prepared.ro.address, roPages * PAGE, 'r');
       struct = new PayloadStruct(m, this.heap, prepared);
       const p = new Payload(prepared, struct, m);
-      m.regions.register(p.region);
+      if (this.rules.regionFromUpload) m.regions.register(p.region); // 4.17.4+: from upload to unload
       this.payloads.push(p);
       this.version++;
       return p;
@@ -445,7 +450,7 @@ export class LivepatchHost {
       const full: PreparedPayload = { ...prepared, image: Buffer.alloc(0) }; // the bytes are in guest memory
       const p = new Payload(full, new PayloadStruct(this.machine, this.heap, full, struct), this.machine);
       p.restoreFields(fields);
-      this.machine.regions.register(p.region);
+      if (this.rules.regionFromUpload) this.machine.regions.register(p.region);
       this.payloads.push(p);
     }
     const named = (n: string): Payload => {
@@ -454,6 +459,7 @@ export class LivepatchHost {
       return p;
     };
     this.applied.push(...r.applied.map(named));
+    if (!this.rules.regionFromUpload) for (const p of this.applied) this.machine.regions.register(p.region); // apply order
     this.area.restore(r.area);
     this.heap.restore(r.heap);
     this.work = r.work && { action: r.work.action, payload: named(r.work.payload), timeoutNs: r.work.timeoutNs };

@@ -7,6 +7,7 @@ import { checkExpectations } from './checks.ts';
 import { Errno } from './errno.ts';
 import { callIntHook, hookFn, runHookArray } from './hooks.ts';
 import type { Payload } from './payload.ts';
+import type { LivepatchRules } from './versions.ts';
 
 /** Xen panics when an action leaves per-function states mixed; we stop the host with this error instead. */
 export class HostPanic extends Error {
@@ -19,6 +20,7 @@ export class HostPanic extends Error {
 export interface Runtime {
   machine: Machine;
   arch: LivepatchArch;
+  rules: LivepatchRules;
   /** Applied payloads, oldest first (Xen's applied_list). */
   applied: Payload[];
   log(line: string): void;
@@ -94,6 +96,7 @@ export function revertPayloadTail(rt: Runtime, p: Payload): void {
   p.struct.poisonAppliedList();
   p.markReverted();
   p.setState('CHECKED');
+  if (!rt.rules.regionFromUpload) rt.machine.regions.unregister(p.region); // before 4.17.4: only while applied
 }
 
 function checkConsistency(p: Payload, rc: number, applying: boolean): void {
@@ -114,6 +117,7 @@ function doApply(rt: Runtime, p: Payload): number {
   if (rc === 0) {
     rt.applied.push(p);
     p.setState('APPLIED');
+    if (!rt.rules.regionFromUpload) rt.machine.regions.register(p.region);
   }
   return rc;
 }

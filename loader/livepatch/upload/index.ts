@@ -18,7 +18,7 @@
 //  - Layout larger than 1 GiB -> -ENOMEM without calling ctx.reserve (Xen's vmalloc would fail the same way).
 //  - No ALLOC bytes at all: Xen asks vmalloc for 0 pages; we reserve 1 (such a payload fails later anyway).
 import { prepareBugFrames } from './bug-frames.ts';
-import { checkXenDepends, prepareBuildIds } from './build-id.ts';
+import { checkXenDepends, checkXenDependsEarly, prepareBuildIds } from './build-id.ts';
 import { loadElf } from './elf-load.ts';
 import { sortExceptionTable } from './extable.ts';
 import { prepareFuncs } from './funcs.ts';
@@ -47,6 +47,7 @@ export type { RawBugFrame } from '../../image/bug-frames.ts';
 export function preparePayload(name: string | Uint8Array, bytes: Uint8Array, ctx: UploadContext): PreparedPayload {
   const payloadName = checkRequest(name, bytes, ctx); // (a)
   const elf = loadElf(bytes, ctx.arch); // (b)
+  const xenDepends = ctx.rules.xenDependsBeforeLayout ? checkXenDependsEarly(elf, ctx) : undefined; // 4.20
   const layout = layOut(elf, ctx); // (c)
   const syms = resolveSymbols(elf, layout, ctx); // (d)
   performRelocations(elf, layout, syms, ctx.arch); // (e)
@@ -56,13 +57,13 @@ export function preparePayload(name: string | Uint8Array, bytes: Uint8Array, ctx
   // (h) prepare_payload, steps 1-10 in order.
   const funcs = prepareFuncs(elf, layout, ctx);
   const hooks = prepareHooks(elf, layout);
-  const ids = prepareBuildIds(elf, layout, ctx);
+  const ids = prepareBuildIds(elf, layout, ctx, xenDepends);
   const bugFrames = prepareBugFrames(elf, layout, ctx.arch);
   const alternativesApplied = ctx.arch.applyAlternatives(elf, layout);
   const exTable = sortExceptionTable(elf, layout, ctx.arch);
   const metadata = prepareMetadata(elf, layout);
 
-  checkXenDepends(ids.xenDepends, ctx); // (i)
+  if (!xenDepends) checkXenDepends(ids.xenDepends, ctx); // (i), up to 4.19
   const symbols = buildSymbolTable(elf, syms, funcs.funcs, ctx); // (j)
 
   const sections: PreparedSection[] = [];

@@ -1,4 +1,5 @@
 // Public types of the UPLOAD pipeline (see index.ts). Addresses are bigint; sizes that fit a payload are numbers.
+import type { LivepatchRules } from '../versions.ts';
 import type { LivepatchArch } from '../../arch/types.ts';
 import type { RawBugFrame } from '../../image/bug-frames.ts';
 import type { ExceptionEntry } from '../../image/exception-table.ts';
@@ -21,6 +22,8 @@ export interface UploadContext {
   reserve(pages: number): bigint;
   /** The architecture's part of the checks and of the loading (Xen's arch_livepatch_*). */
   arch: LivepatchArch;
+  /** The generic rules of the running Xen's version (upload order, build-id errnos). */
+  rules: LivepatchRules;
 }
 
 export interface PreparedSection {

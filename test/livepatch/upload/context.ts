@@ -1,6 +1,7 @@
 // A fake hypervisor for UPLOAD tests: a symbol Map, a sparse memory map for peek, a fixed build-id, a bump
 // allocator that records every reserve() call, and the x86 arch with Xen 4.17's rules (P6 NOPs unless a test
 // picks K8; CPU features a test may add to).
+import { BASELINE_RULES } from '../../../loader/livepatch/versions.ts';
 import { createX86Arch, type NopFlavour } from '../../../loader/arch/x86/index.ts';
 import type { LivepatchArch } from '../../../loader/arch/types.ts';
 import { LivepatchError, Errno } from '../../../loader/livepatch/errno.ts';
@@ -62,6 +63,7 @@ export function fakeContext(init: Partial<Pick<FakeContext, 'xenSymbols' | 'memo
     cpuFeatures: new Set([X86_FEATURE_ALWAYS]),
     nopFlavour: 'p6',
     outOfMemory: false,
+    rules: BASELINE_RULES,
     xenBuildId: 'xenBuildId' in init ? init.xenBuildId : XEN_BUILD_ID,
     // Built on each use so that a test's changes to cpuFeatures/nopFlavour count.
     get arch(): LivepatchArch {
