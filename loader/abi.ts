@@ -27,6 +27,19 @@ export const PAYLOAD = {
   hooks: 352, nLoadFuncs: 400, nUnloadFuncs: 404, name: 408, metadata: 536, size: 552,
 } as const;
 
+/** The fields of struct payload xlp writes or reads; a version that dropped one leaves it out. */
+export type PayloadLayout = Omit<typeof PAYLOAD, 'xenDep'> & { readonly xenDep?: number };
+
+/**
+ * struct payload in 4.20 (Debian 13): `xen_dep` is gone (fa49f4be41 checks the Xen build-id before layout and
+ * keeps nothing), so every field after `dep` moves up 16 bytes. Checked against the image's DWARF in tests.
+ */
+export const PAYLOAD_4_20: PayloadLayout = (() => {
+  const { xenDep: _gone, ...rest } = PAYLOAD;
+  const moved = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, v > PAYLOAD.xenDep ? v - 16 : v]));
+  return moved as unknown as PayloadLayout;
+})();
+
 /** struct livepatch_fstate (4.17.3+): per-function state kept apart from .livepatch.funcs. */
 export const FSTATE = { patchOffset: 0, applied: 4, insnBuffer: 8, size: 40 } as const;
 

@@ -211,7 +211,7 @@ export class LivepatchHost {
       if (textPages) m.protect(prepared.text.address, textPages * PAGE, 'rx');
       const roPages = prepared.pages - textPages - rwPages;
       if (roPages > 0) m.protect(prepared.ro.address, roPages * PAGE, 'r');
-      struct = new PayloadStruct(m, this.heap, prepared);
+      struct = new PayloadStruct(m, this.heap, prepared, this.rules.payload);
       const p = new Payload(prepared, struct, m);
       if (this.rules.regionFromUpload) m.regions.register(p.region); // 4.17.4+: from upload to unload
       this.payloads.push(p);
@@ -448,7 +448,7 @@ export class LivepatchHost {
     if (this.payloads.length) throw new Error('adopt() needs a host without payloads');
     for (const { prepared, struct, fields } of r.payloads) {
       const full: PreparedPayload = { ...prepared, image: Buffer.alloc(0) }; // the bytes are in guest memory
-      const p = new Payload(full, new PayloadStruct(this.machine, this.heap, full, struct), this.machine);
+      const p = new Payload(full, new PayloadStruct(this.machine, this.heap, full, this.rules.payload, struct), this.machine);
       p.restoreFields(fields);
       if (this.rules.regionFromUpload) this.machine.regions.register(p.region);
       this.payloads.push(p);

@@ -3,7 +3,7 @@
 // truth for the per-function state; the loader writes state/rc/reverted through as they change.
 import type { Machine } from '../../emulator/xen/machine.ts';
 import {
-  FSTATE, LIST_POISON1, LIST_POISON2, LIVEPATCH_OPAQUE_SIZE, PAGE_SIZE as PAGE, PAYLOAD, XEN_LIVEPATCH_NAME_SIZE,
+  FSTATE, LIST_POISON1, LIST_POISON2, LIVEPATCH_OPAQUE_SIZE, PAGE_SIZE as PAGE, type PayloadLayout, XEN_LIVEPATCH_NAME_SIZE,
 } from '../abi.ts';
 import { FUNC_APPLIED, HOOK_ORDER, STATE, type PayloadState } from './abi.ts';
 import type { PageArea } from './page-area.ts';
@@ -16,13 +16,20 @@ export class PayloadStruct {
   private readonly pages: number;
 
   /** `at`: the struct already exists in guest memory there (a host restored from a saved state): nothing is written. */
-  constructor(private readonly machine: Machine, private readonly heap: PageArea, p: PreparedPayload, at?: bigint) {
+  constructor(
+    private readonly machine: Machine,
+    private readonly heap: PageArea,
+    p: PreparedPayload,
+    /** The layout of the running Xen's version (versions.ts). */
+    private readonly L: PayloadLayout,
+    at?: bigint,
+  ) {
     const nfuncs = p.funcs.length;
-    const size = PAYLOAD.size + nfuncs * FSTATE.size;
+    const size = L.size + nfuncs * FSTATE.size;
     this.pages = Math.ceil(size / PAGE);
     if (at !== undefined) {
       this.address = at;
-      this.fstateAddress = at + BigInt(PAYLOAD.size);
+      this.fstateAddress = at + BigInt(L.size);
       return;
     }
     this.address = heap.reserve(this.pages);
@@ -32,29 +39,29 @@ export class PayloadStruct {
       heap.release(this.address);
       throw e;
     }
-    this.fstateAddress = this.address + BigInt(PAYLOAD.size);
-    const b = Buffer.alloc(PAYLOAD.size);
+    this.fstateAddress = this.address + BigInt(this.L.size);
+    const b = Buffer.alloc(L.size);
     const u64 = (off: number, v: bigint | number): void => void b.writeBigUInt64LE(BigInt(v), off);
-    b.writeUInt32LE(STATE.CHECKED, PAYLOAD.state);
-    b[PAYLOAD.safeToReapply] = p.safeToReapply ? 1 : 0;
-    u64(PAYLOAD.textAddr, p.text.address);
-    u64(PAYLOAD.textSize, p.text.size);
-    u64(PAYLOAD.rwAddr, p.rw.address);
-    u64(PAYLOAD.rwSize, p.rw.size);
-    u64(PAYLOAD.roAddr, p.ro.address);
-    u64(PAYLOAD.roSize, p.ro.size);
-    u64(PAYLOAD.pages, p.pages);
-    u64(PAYLOAD.funcs, p.funcsAddress ?? 0n);
-    u64(PAYLOAD.fstate, nfuncs ? this.fstateAddress : 0n);
-    b.writeUInt32LE(nfuncs, PAYLOAD.nfuncs);
-    b.writeUInt32LE(p.symbols.length, PAYLOAD.nsyms);
-    u64(PAYLOAD.loadFuncs, p.loadFuncs?.address ?? 0n);
-    u64(PAYLOAD.unloadFuncs, p.unloadFuncs?.address ?? 0n);
-    HOOK_ORDER.forEach((h, i) => u64(PAYLOAD.hooks + 8 * i, p.hooks[h]?.slot ?? 0n));
-    b.writeUInt32LE(p.loadFuncs?.count ?? 0, PAYLOAD.nLoadFuncs);
-    b.writeUInt32LE(p.unloadFuncs?.count ?? 0, PAYLOAD.nUnloadFuncs);
-    Buffer.from(p.name, 'latin1').copy(b, PAYLOAD.name, 0, XEN_LIVEPATCH_NAME_SIZE - 1);
-    b.writeUInt32LE(p.metadata?.length ?? 0, PAYLOAD.metadata + 8);
+    b.writeUInt32LE(STATE.CHECKED, L.state);
+    b[L.safeToReapply] = p.safeToReapply ? 1 : 0;
+    u64(L.textAddr, p.text.address);
+    u64(L.textSize, p.text.size);
+    u64(L.rwAddr, p.rw.address);
+    u64(L.rwSize, p.rw.size);
+    u64(L.roAddr, p.ro.address);
+    u64(L.roSize, p.ro.size);
+    u64(L.pages, p.pages);
+    u64(L.funcs, p.funcsAddress ?? 0n);
+    u64(L.fstate, nfuncs ? this.fstateAddress : 0n);
+    b.writeUInt32LE(nfuncs, L.nfuncs);
+    b.writeUInt32LE(p.symbols.length, L.nsyms);
+    u64(L.loadFuncs, p.loadFuncs?.address ?? 0n);
+    u64(L.unloadFuncs, p.unloadFuncs?.address ?? 0n);
+    HOOK_ORDER.forEach((h, i) => u64(L.hooks + 8 * i, p.hooks[h]?.slot ?? 0n));
+    b.writeUInt32LE(p.loadFuncs?.count ?? 0, L.nLoadFuncs);
+    b.writeUInt32LE(p.unloadFuncs?.count ?? 0, L.nUnloadFuncs);
+    Buffer.from(p.name, 'latin1').copy(b, L.name, 0, XEN_LIVEPATCH_NAME_SIZE - 1);
+    b.writeUInt32LE(p.metadata?.length ?? 0, L.metadata + 8);
     machine.write(this.address, b);
   }
 
@@ -64,21 +71,21 @@ export class PayloadStruct {
   }
 
   setState(state: PayloadState): void {
-    this.machine.writeU32(this.address + BigInt(PAYLOAD.state), STATE[state]);
+    this.machine.writeU32(this.address + BigInt(this.L.state), STATE[state]);
   }
 
   setRc(rc: number): void {
-    this.machine.writeU32(this.address + BigInt(PAYLOAD.rc), rc >>> 0);
+    this.machine.writeU32(this.address + BigInt(this.L.rc), rc >>> 0);
   }
 
   setReverted(): void {
-    this.machine.write(this.address + BigInt(PAYLOAD.reverted), Buffer.from([1]));
+    this.machine.write(this.address + BigInt(this.L.reverted), Buffer.from([1]));
   }
 
   /** list_del(&data->applied_list): Xen poisons the links. */
   poisonAppliedList(): void {
-    this.machine.writeU64(this.address + BigInt(PAYLOAD.appliedList), LIST_POISON1);
-    this.machine.writeU64(this.address + BigInt(PAYLOAD.appliedList + 8), LIST_POISON2);
+    this.machine.writeU64(this.address + BigInt(this.L.appliedList), LIST_POISON1);
+    this.machine.writeU64(this.address + BigInt(this.L.appliedList + 8), LIST_POISON2);
   }
 
   private fstate(i: number, field: number): bigint {

@@ -2,6 +2,7 @@
 // versions xlp runs, in one table keyed by the version the image itself reports (Image.version): no version test
 // is scattered through the pipeline. Each rule names the Xen commit that made it. The architecture's own
 // differences (alternatives, record formats) sit behind the arch seam (loader/arch) and loader/abi.ts.
+import { PAYLOAD, PAYLOAD_4_20, type PayloadLayout } from '../abi.ts';
 import type { XenVersion } from '../image/version.ts';
 
 export interface LivepatchRules {
@@ -28,6 +29,8 @@ export interface LivepatchRules {
    * any prefix: `l` = list) and a leading `--force` sets LIVEPATCH_FLAG_FORCE.
    */
   readonly toolExactVerbs: boolean;
+  /** struct payload as the version's hooks and its own revert_payload() read it (loader/abi.ts). */
+  readonly payload: PayloadLayout;
 }
 
 const at = (v: XenVersion, major: number, minor: number, point = 0): boolean =>
@@ -35,10 +38,10 @@ const at = (v: XenVersion, major: number, minor: number, point = 0): boolean =>
 
 /** Rules by version, newest first; the first whose `since` the image reaches applies. */
 const TABLE: readonly { since: [number, number, number]; rules: LivepatchRules }[] = [
-  { since: [4, 20, 0], rules: { label: '4.20', regionFromUpload: true, xenDependsBeforeLayout: true, rawBuildIdErrno: true, toolExactVerbs: true } },
-  { since: [4, 19, 0], rules: { label: '4.19', regionFromUpload: true, xenDependsBeforeLayout: false, rawBuildIdErrno: false, toolExactVerbs: true } },
-  { since: [4, 17, 4], rules: { label: '4.17.4+', regionFromUpload: true, xenDependsBeforeLayout: false, rawBuildIdErrno: false, toolExactVerbs: false } },
-  { since: [4, 17, 0], rules: { label: '4.17.0-4.17.3', regionFromUpload: false, xenDependsBeforeLayout: false, rawBuildIdErrno: false, toolExactVerbs: false } },
+  { since: [4, 20, 0], rules: { label: '4.20', regionFromUpload: true, xenDependsBeforeLayout: true, rawBuildIdErrno: true, toolExactVerbs: true, payload: PAYLOAD_4_20 } },
+  { since: [4, 19, 0], rules: { label: '4.19', regionFromUpload: true, xenDependsBeforeLayout: false, rawBuildIdErrno: false, toolExactVerbs: true, payload: PAYLOAD } },
+  { since: [4, 17, 4], rules: { label: '4.17.4+', regionFromUpload: true, xenDependsBeforeLayout: false, rawBuildIdErrno: false, toolExactVerbs: false, payload: PAYLOAD } },
+  { since: [4, 17, 0], rules: { label: '4.17.0-4.17.3', regionFromUpload: false, xenDependsBeforeLayout: false, rawBuildIdErrno: false, toolExactVerbs: false, payload: PAYLOAD } },
 ];
 
 /** The baseline for an image whose version is unknown or older than 4.17: Xen 4.17 stable. */

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StructLayouts, DwarfError } from '../../loader/dwarf/index.ts';
 import { ElfFile } from '../../loader/elf/index.ts';
+import { PAYLOAD_4_20 } from '../../loader/abi.ts';
 import { DEBIAN_420_IMAGE, DEBIAN_IMAGE } from '../../loader/image/index.ts';
 
 // What xlp's hypervisor context and struct payload need, plus nested and anonymous members.
@@ -68,5 +69,17 @@ describe("struct layouts from Xen 4.20's DWARF", () => {
     const shdr = Number(elf.header.shoff) + elf.sections.indexOf(info) * 64;
     bytes.writeBigUInt64LE(64n, shdr + 32); // sh_size
     expect(() => StructLayouts.fromElf(ElfFile.parse(bytes))).toThrow(DwarfError);
+  });
+});
+
+describe("xlp's table of struct payload for 4.20 (loader/abi.ts) against the image's DWARF", () => {
+  const snake = (camel: string): string => camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  it.each(Object.entries(PAYLOAD_4_20).filter(([k]) => k !== 'size'))('payload.%s', (field, offset) => {
+    expect(layouts.offsetOf(`payload.${snake(field)}`)).toBe(offset);
+  });
+  it('has its size, and no xen_dep', () => {
+    expect(layouts.get('payload')!.size).toBe(PAYLOAD_4_20.size);
+    expect(layouts.offsetOf('payload.xen_dep')).toBeUndefined();
+    expect(PAYLOAD_4_20.xenDep).toBeUndefined();
   });
 });
