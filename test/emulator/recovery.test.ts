@@ -1,5 +1,6 @@
 // Issue 9 item 8: the machine recovers from whatever a fault leaves in flight, and a host-served function
 // (Debian's printk) takes the #PF its guest code would on a bad pointer, as the builtin's real printk does.
+import { thrown } from '../helpers/thrown.ts';
 import { describe, expect, it } from 'vitest';
 import { GuestFault } from '../../emulator/cpu/errors.ts';
 import { bootImage } from '../../loader/boot.ts';
@@ -8,15 +9,7 @@ import { ORIGINAL_EXTRA, TARGETS, extraVersion, newHost, payloadBytes } from '..
 
 const BAD = 0xdead0000n; // lower half, never mapped
 
-function faultOf(fn: () => unknown): GuestFault {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof GuestFault) return e;
-    throw e;
-  }
-  throw new Error('expected a GuestFault');
-}
+const faultOf = (fn: () => unknown): GuestFault => thrown(fn, GuestFault);
 
 describe.each(TARGETS)('printk given an unmapped pointer for a string conversion, on %s', (target) => {
   it('is a guest #PF (read of a not-present page: error code 0, CR2 the pointer), and the next call runs', () => {

@@ -1,5 +1,6 @@
 // Debian 13's xen-syms 4.20 (fetched by the set-up into .deps/) loaded as an Image and run in the emulator.
 // Expected values come from binutils (nm, readelf, objdump) run on the same file, not from xlp.
+import { expectCopyFromGuestFixedUp } from '../helpers/guest-copy.ts';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Machine } from '../../emulator/xen/machine.ts';
@@ -46,16 +47,6 @@ describe("Debian's xen-syms-4.20-amd64", () => {
   });
 
   it('takes a real #PF inside copy_from_guest_ll and resumes at its real .fixup continuation', () => {
-    const src = 0x10000n; // a guest page followed by an unmapped one
-    const dst = 0xffff82d0c0000000n;
-    m.map(src, 0x1000, 'rw');
-    m.fill(src, 0x1000, 0xcd);
-    m.map(dst, 0x3000, 'rw');
-    expect(img.call('copy_from_guest_ll', [dst, src, 0x2000])).toBe(0x1000n);
-    const fix = m.fixups.at(-1)!;
-    expect(fix.vector).toBe(14);
-    expect(m.symbolize(fix.rip)).toMatch(/^copy_from_guest_ll\+0x/);
-    expect(img.exceptionTable.search(fix.rip)).toBe(fix.resume);
-    expect(m.read(dst + 0xff8n, 16).toString('hex')).toBe('cdcdcdcdcdcdcdcd0000000000000000');
+    expectCopyFromGuestFixedUp(m, img);
   });
 });

@@ -1,4 +1,5 @@
 // Debian's real xen-syms 4.17 (installed by `make test`) loaded as an Image and run in the emulator.
+import { expectCopyFromGuestFixedUp } from '../helpers/guest-copy.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuestFault } from '../../emulator/cpu/errors.ts';
 import { Machine } from '../../emulator/xen/machine.ts';
@@ -47,19 +48,7 @@ describe("Debian's xen-syms-4.17-amd64", () => {
   });
 
   it('takes a real #PF inside copy_from_guest_ll and resumes at its real .fixup continuation', () => {
-    const src = 0x10000n; // a guest page followed by an unmapped one
-    const dst = 0xffff82d0c0000000n;
-    m.map(src, 0x1000, 'rw');
-    m.fill(src, 0x1000, 0xab);
-    m.map(dst, 0x3000, 'rw');
-    const notCopied = img.call('copy_from_guest_ll', [dst, src, 0x2000]);
-    expect(notCopied).toBe(0x1000n);
-    expect(m.fixups).toHaveLength(1);
-    const fix = m.fixups[0]!;
-    expect(fix.vector).toBe(14);
-    expect(m.symbolize(fix.rip)).toMatch(/^copy_from_guest_ll\+0x/);
-    expect(img.exceptionTable.search(fix.rip)).toBe(fix.resume);
-    expect(m.read(dst + 0xff8n, 16).toString('hex')).toBe('abababababababab0000000000000000');
+    expectCopyFromGuestFixedUp(m, img);
   });
 
   it('decodes a real bug frame (spec §9: __trace_hypercall+0xe8, common/trace.c:847)', () => {

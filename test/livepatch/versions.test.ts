@@ -13,6 +13,7 @@ import { LivepatchError } from '../../loader/livepatch/errno.ts';
 import { LivepatchHost } from '../../loader/livepatch/host.ts';
 import { livepatchRules } from '../../loader/livepatch/versions.ts';
 import { errnoOf, newHost, payloadBytes, type Target } from '../helpers/host.ts';
+import { thrown } from '../helpers/thrown.ts';
 
 const hosts: LivepatchHost[] = [];
 const host = (target: Target | LivepatchHost): LivepatchHost => {
@@ -22,15 +23,7 @@ const host = (target: Target | LivepatchHost): LivepatchHost => {
 };
 afterEach(() => hosts.splice(0).forEach((h) => h.machine.close()));
 
-const refusal = (fn: () => unknown): LivepatchError => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LivepatchError) return e;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-};
+const refusal = (fn: () => unknown): LivepatchError => thrown(fn, LivepatchError);
 
 describe('the rules follow the version the image reports', () => {
   it('picks 4.17.4+ for both 4.17 images and 4.20 for Debian 13', () => {
