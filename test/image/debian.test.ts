@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GuestFault } from '../../emulator/cpu/errors.ts';
 import { Machine } from '../../emulator/xen/machine.ts';
 import { DEBIAN_IMAGE, Image, ImageError, prepareEnvironment } from '../../loader/image/index.ts';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+
+const NM = new Map(execFileSync('nm', [DEBIAN_IMAGE], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n')
+  .map((l) => l.split(' ')).filter((f) => f.length === 3).map(([a, , n]) => [n!, BigInt(`0x${a}`)]));
+const nm = (name: string): bigint => NM.get(name)!;
 
 let m: Machine;
 let img: Image;
@@ -21,8 +26,15 @@ describe("Debian's xen-syms-4.17-amd64", () => {
     expect(img.symbol('xen_extra_version')).toBe(0xffff82d040234b20n);
     expect(img.symbol('common/version.c#build_id_len')).toBe(0xffff82d04045eac0n);
     expect(img.symbol('common/livepatch.c#livepatch_printall')).toBe(0xffff82d040221810n);
+    // Counts from the linker's own markers (nm, not xlp): 8-byte ex_table entries and bug frames (spec §5.2, §5.4:
+    // 267, 1, and 13/26/964/0; the file has no .bug_frames sections of its own, they are folded into .rodata).
+    const span = (a: string, b: string): number => Number(nm(b) - nm(a)) / 8;
+    expect(img.exceptionTable.length).toBe(span('__start___ex_table', '__stop___ex_table'));
     expect(img.exceptionTable.length).toBe(267);
-    expect(img.preExceptionTable.length).toBe(1);
+    expect(img.preExceptionTable.length).toBe(span('__start___pre_ex_table', '__stop___pre_ex_table'));
+    const frames = ['__start_bug_frames', '__stop_bug_frames_0', '__stop_bug_frames_1', '__stop_bug_frames_2', '__stop_bug_frames_3'];
+    const [run_fn, warn, bug] = [0, 1, 2].map((t) => span(frames[t]!, frames[t + 1]!));
+    expect(img.bugFrames.counts).toEqual({ run_fn, warn, bug, assert: span(frames[3]!, frames[4]!) / 2 }); // assert frames are 16 bytes
     expect(img.bugFrames.counts).toEqual({ run_fn: 13, warn: 26, bug: 964, assert: 0 });
     expect(img.text).toEqual({ start: 0xffff82d040200000n, end: 0xffff82d040360783n });
   });
