@@ -3,6 +3,7 @@ import { ArgumentError, type CallArg } from '../../emulator/cpu/arguments.ts';
 import { cStringOf, parseCallArg } from '../call-args.ts';
 import type { CallResult } from '../../emulator/cpu/cpu.ts';
 import { GuestFault, GuestTimeout } from '../../emulator/cpu/errors.ts';
+import { DOMAIN_KINDS, type DomainKind, XenContext, XenContextError } from '../../emulator/xen/context/context.ts';
 import { type BootedImage, bootImage } from '../../loader/boot.ts';
 import { stateDir } from '../session/state-dir.ts';
 import { openHost } from '../session/open.ts';
@@ -93,6 +94,23 @@ function dumpOption(v: string, prev: number[] = []): number[] {
 interface CallCommandOptions extends CallOptions {
   image?: string;
   state?: string;
+  domain?: DomainKind;
+}
+
+function domainOption(v: string): DomainKind {
+  if (!(DOMAIN_KINDS as readonly string[]).includes(v)) throw new InvalidArgumentError(`a domain is one of ${DOMAIN_KINDS.join(', ')}`);
+  return v as DomainKind;
+}
+
+/** Make `kind`'s vCPU current in Xen's context (emulator/xen/context), or say why the image cannot have one. */
+function enterDomain(host: BootedImage, kind: DomainKind): string | undefined {
+  try {
+    XenContext.install(host.image).use(kind);
+    return undefined;
+  } catch (e) {
+    if (e instanceof XenContextError) return `xlp: --domain ${kind}: ${e.message}`;
+    throw e;
+  }
 }
 
 export function registerCall(program: Command, io: Output): void {
@@ -107,6 +125,12 @@ export function registerCall(program: Command, io: Output): void {
     )
     .option('--string', 'print the return value as a C string')
     .option('--dump <index>', 'print argument INDEX\'s buffer after the call (0 = the first argument; repeatable)', dumpOption)
+    .option(
+      '--domain <kind>',
+      "run as the current vCPU of a domain in Xen's context: control (dom0, privileged) or guest; the context is " +
+        'set up for this call only (default: no current vCPU, as before boot)',
+      domainOption,
+    )
     .option('--image <image>', `a fresh image to call into instead of the persistent host: ${IMAGE_OPTION_HELP}`)
     .option('--state <dir>', 'state directory of the persistent host (default $XLP_STATE or ./.xlp)')
     .action((symbol: string, args: CallArg[] = [], o: CallCommandOptions) => {
@@ -116,18 +140,33 @@ export function registerCall(program: Command, io: Output): void {
     });
 }
 
-function callFresh(spec: string, symbol: string, args: CallArg[], o: CallOptions): CallLines {
+function callFresh(spec: string, symbol: string, args: CallArg[], o: CallCommandOptions): CallLines {
   const host = bootImage(spec);
   try {
+    const refused = o.domain && enterDomain(host, o.domain);
+    if (refused) return { lines: [refused], exitCode: 1 };
     return callSymbol(host, symbol, args, o, (a, xs) => host.machine.callWith(a, xs));
   } finally {
     host.machine.close();
   }
 }
 
-function callPersistent(dir: string, symbol: string, args: CallArg[], o: CallOptions, io: Output): CallLines {
+function callPersistent(dir: string, symbol: string, args: CallArg[], o: CallCommandOptions, io: Output): CallLines {
   const s = openHost(dir, io);
   try {
+    if (o.domain) {
+      // Xen's context is scaffolding around one call (domains, a current vCPU, a host heap), not state the user
+      // made: the call runs on it and the host is put back as it was, with nothing saved.
+      const host = { machine: s.host.machine, image: s.host.image };
+      const before = s.host.snapshot();
+      try {
+        const refused = enterDomain(host, o.domain);
+        if (refused) return { lines: [refused], exitCode: 1 };
+        return callSymbol(host, symbol, args, o, (a, xs) => host.machine.callWith(a, xs));
+      } finally {
+        s.host.restore(before);
+      }
+    }
     // Saved, since a call may change guest memory; a call that faults or times out is not kept (Session.call).
     const r = callSymbol({ machine: s.host.machine, image: s.host.image }, symbol, args, o, () => s.call(symbol, args));
     s.save();

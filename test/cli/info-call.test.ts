@@ -1,5 +1,5 @@
 // Issue 3's first xlp verbs: info and call on a fresh image, a guest fault as a report with exit code 1.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,5 +79,31 @@ describe('xlp info / call --image', () => {
     expect(fault.out[0]).toMatch(/^guest fault: #PF \(vector 14\) at strlen\+0x0 /);
     expect(fault.out).toContain('  rax 0000000000000000  rbx 0000000000000000  rcx 0000000000000000  rdx 0000000000000000');
     expect(await xlp('list', ...st)).toEqual({ code: 0, out: ['Nothing to list'], err: [] });
+  });
+
+  it("--domain runs the call as a domain's vCPU in Xen's context (shared/notes/xen-context.md's proofs)", async () => {
+    // XENVER_extraversion (1) copies ".7"; XENVER_build_id (10) with len 0: dom0 passes the dummy XSM check and gets
+    // -EINVAL for the length, an ordinary domain gets -EPERM; without a current vCPU the XSM check faults at CR2 0x10.
+    const extra = await xlp('call', '--image', 'debian', 'do_xen_version', '1', 'zero:16', '--domain', 'control', '--dump', '1');
+    expect(extra.out[0]).toBe('0x0 (0)');
+    expect(extra.out.at(-1)).toBe('  string ".7"');
+    expect((await xlp('call', '--image', 'debian', 'do_xen_version', '10', 'zero:64', '--domain', 'control')).out).toEqual(['0xffffffffffffffea (-22)']);
+    expect((await xlp('call', '--image', 'debian', 'do_xen_version', '10', 'zero:64', '--domain', 'guest')).out).toEqual(['0xffffffffffffffff (-1)']);
+    const none = await xlp('call', '--image', 'debian', 'do_xen_version', '10', 'zero:64');
+    expect(none.code).toBe(1);
+    expect(none.out).toContain('  CR2 0x10  error code 0x0');
+    expect((await xlp('call', '--image', 'debian', 'do_xen_version', '1', 'zero:16', '--domain', 'dom0')).code).not.toBe(0);
+    // The builtin image has none of the instructions the layout is read from: a clear refusal.
+    const builtin = await xlp('call', '--image', 'builtin', 'xen_minor_version', '--domain', 'control');
+    expect(builtin.code).toBe(1);
+    expect(builtin.out[0]).toMatch(/^xlp: --domain control: .*unknown layout field/);
+
+    // On the persistent host the context lives for the one call: the saved host is byte for byte as before.
+    const dir = mkdtempSync(join(tmpdir(), 'xlp-state-'));
+    expect((await xlp('boot', '--image', 'debian', '--state', dir)).code).toBe(0);
+    const saved = readFileSync(join(dir, 'host'));
+    expect((await xlp('call', 'do_xen_version', '10', 'zero:64', '--domain', 'guest', '--state', dir)).out).toEqual(['0xffffffffffffffff (-1)']);
+    expect(readFileSync(join(dir, 'host')).equals(saved)).toBe(true);
+    expect((await xlp('call', 'xen_extra_version', '--string', '--state', dir)).out).toEqual(['".7"']);
   });
 });
