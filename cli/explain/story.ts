@@ -182,12 +182,20 @@ export async function recordStory(sc: Scenario): Promise<Story> {
   return story;
 }
 
+/** The traced call takes integers; a buffer argument (zero:N, buf:HEX, str:TEXT) is `xlp run`'s for now. */
+function integerArgs(step: Step): bigint[] {
+  return (step.args ?? []).map((a) => {
+    if (typeof a === 'object') throw new Error(`step ${step.index}: xlp explain traces calls with integer arguments only; run buffer arguments with xlp run`);
+    return BigInt(a);
+  });
+}
+
 /** A `call` step, traced: the outcome as `xlp run` would see it, and the same call on the unpatched image. */
 async function tracedCall(
   host: LivepatchHost, pristine: BootedImage, step: Step, sites: SiteObservation[], cache: Map<string, TracedCall>,
 ): Promise<{ outcome: StepOutcome; call: CallView }> {
   const m = host.machine;
-  const args = step.args ?? [];
+  const args = integerArgs(step);
   const string = step.expect.string !== undefined;
   m.console.drain();
   const trampolines = sites.filter((s) => s.memory[0] === 0xe9).map((s) => s.site);

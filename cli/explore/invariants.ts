@@ -1,6 +1,7 @@
 // The invariants checked after every step. At a new state: no fault when calling each patched function (1),
 // patched text as the applied stack implies (2), the user's checks (4). On every operation: the host stays
 // alive (1) and does what the model of Xen predicts (3). Each failure comes with the steps that reproduce it.
+import type { CallArg } from '../../emulator/cpu/arguments.ts';
 import type { HostSnapshot } from '../../loader/livepatch/host.ts';
 import { compare, performStep, type StepOutcome } from '../scenario/runner.ts';
 import type { Step } from '../scenario/schema.ts';
@@ -22,8 +23,8 @@ export interface Finding {
   note: string;
 }
 
-const callStep = (target: string, expect: Step['expect'] = {}, args?: bigint[]): Step => ({
-  op: 'call', target, expect, index: 0, ...(args?.length ? { args } : {}),
+const callStep = (target: string, expect: Step['expect'] = {}, args?: readonly CallArg[]): Step => ({
+  op: 'call', target, expect, index: 0, ...(args?.length ? { args: [...args] } : {}),
 });
 
 /** What the model expects a step to report: its errno, the payload's state and rc, and the whole LIST. */

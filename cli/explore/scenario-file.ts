@@ -1,6 +1,7 @@
 // Each failure as a scenario file that `xlp run` replays: the root's uploads, the shortest sequence with the
 // outcome each operation had, then the failing step expecting what the invariant or check expected; the
 // replay fails at that last step, as explore saw it.
+import { formatCallArg } from '../call-args.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Document, isMap, isSeq } from 'yaml';
@@ -18,7 +19,13 @@ function stepObject(step: Step, dir: string): Record<string, unknown> {
   if (step.op === 'list') o.list = step.expect.list ?? [];
   else o[step.op] = step.target;
   if (step.file) o.file = pathFrom(dir, step.file);
-  if (step.args?.length) o.args = step.args.map((a) => (a >= -(2n ** 31n) && a < 2n ** 31n ? Number(a) : hex(a)));
+  if (step.args?.length) {
+    o.args = step.args.map((a) => {
+      if (typeof a === 'object') return formatCallArg(a);
+      const v = BigInt(a);
+      return v >= -(2n ** 31n) && v < 2n ** 31n ? Number(v) : hex(v);
+    });
+  }
   if (step.nodeps) o.nodeps = true;
   const x = step.expect;
   if (x.errno !== undefined) o.errno = x.errno;

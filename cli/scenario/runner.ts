@@ -1,4 +1,5 @@
 // Runs a scenario on a fresh in-process host; stops at the first step that does not give what it expects.
+import { cStringOf, formatCallArg } from '../call-args.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { GuestFault, GuestTimeout } from '../../emulator/cpu/errors.ts';
@@ -19,6 +20,8 @@ export interface StepOutcome {
   fault?: { vector: number; where: string; reason: string };
   console: string[];
   list?: { name: string; state: string; rc: number }[];
+  /** call: each argument's buffer after the call (undefined for an integer argument). */
+  buffers?: (Uint8Array | undefined)[];
 }
 
 export interface StepResult {
@@ -45,7 +48,7 @@ export function stepWhere(sc: Scenario, s: Step): string {
 }
 
 export function describeStep(s: Step): string {
-  const args = s.args?.length ? ` ${s.args.map((a) => `0x${a.toString(16)}`).join(' ')}` : '';
+  const args = s.args?.length ? ` ${s.args.map(formatCallArg).join(' ')}` : '';
   return `${s.op}${s.target ? ` ${s.target}` : ''}${args}${s.nodeps ? ' --nodeps' : ''}`;
 }
 
@@ -120,8 +123,10 @@ export function performStep(host: LivepatchHost, sc: Scenario, step: Step): Step
       }
       case 'call': {
         if (step.domain) XenContext.install(host.image).use(step.domain); // made the first time a step names a domain
-        const rv = m.call(host.image.symbol(step.target!), step.args ?? []);
+        const r = m.callWith(host.image.symbol(step.target!), step.args ?? []);
+        const rv = r.value;
         out.returns = rv;
+        out.buffers = r.buffers.map((b) => b?.bytes);
         if (step.expect.string !== undefined) out.string = rv === 0n ? '(null)' : m.readCString(rv);
         break;
       }
@@ -204,6 +209,20 @@ export function compare(step: Step, o: StepOutcome): string[] {
         break;
       }
       from = at + 1;
+    }
+  }
+  for (const want of x.memory ?? []) {
+    const got = o.buffers?.[want.arg];
+    if (!got) {
+      bad.push(`memory: argument ${want.arg} is not a buffer (zero:N, buf:HEX, str:TEXT)`);
+      continue;
+    }
+    const hexGot = Buffer.from(got).toString('hex');
+    if (want.bytes !== undefined && !hexGot.startsWith(want.bytes.toLowerCase())) {
+      bad.push(`expected argument ${want.arg}'s buffer to start with ${want.bytes.toLowerCase()}, got ${hexGot.slice(0, Math.max(32, want.bytes.length))}`);
+    }
+    if (want.string !== undefined && cStringOf(got) !== want.string) {
+      bad.push(`expected argument ${want.arg}'s buffer to hold ${JSON.stringify(want.string)}, got ${JSON.stringify(cStringOf(got) ?? null)}`);
     }
   }
   if (x.list) {

@@ -14,6 +14,8 @@
 import { z } from 'zod';
 import { Bool, ErrnoField, GuestValue, Int32, Pattern, Word, integer } from '../files/fields.ts';
 import { type KnownKeys, parseYamlFile } from '../files/yaml-file.ts';
+import { ArgumentError, type CallArg } from '../../emulator/cpu/arguments.ts';
+import { parseCallArg } from '../call-args.ts';
 
 export const OPS = ['upload', 'apply', 'revert', 'replace', 'unload', 'load', 'call', 'idle', 'list'] as const;
 export type OpName = (typeof OPS)[number];
@@ -33,12 +35,40 @@ const Fault = z.strictObject({
 });
 export type FaultExpectation = z.output<typeof Fault>;
 
+/** A call argument: an integer exact to 64 bits (as `returns:` takes it), or a buffer passed by address
+ *  (`zero:N`, `buf:HEX`, `str:TEXT`, cli/call-args.ts). */
+const CallArgument = z.union([z.bigint(), z.number(), z.string()]).transform((v, ctx): CallArg => {
+  const fail = (message: string): never => {
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  };
+  if (typeof v !== 'string' || !/^(zero|buf|str):/.test(v)) {
+    const r = GuestValue.safeParse(v);
+    return r.success ? r.data : fail(r.error.issues[0]?.message ?? `not an argument: ${String(v)}`);
+  }
+  try {
+    return parseCallArg(v);
+  } catch (e) {
+    if (!(e instanceof ArgumentError)) throw e;
+    return fail(e.message);
+  }
+});
+
+/** What an argument's buffer must hold after the call: its first bytes (hex) and/or the C string in it. */
+const MemoryCheck = z.strictObject({
+  arg: integer(0n, 5n, 'an argument index (0-5)').transform(Number),
+  bytes: z.string().regex(/^([0-9a-fA-F]{2})+$/, 'hex bytes, e.g. 2e37').optional(),
+  string: z.string().optional(),
+});
+export type MemoryExpectation = z.output<typeof MemoryCheck>;
+
 const StepFields = z.strictObject({
   upload: Word.optional(), apply: Word.optional(), revert: Word.optional(), replace: Word.optional(),
   unload: Word.optional(), load: Word.optional(), call: Word.optional(), idle: z.null().optional(),
   list: z.array(ListEntry).optional(),
   file: z.string().min(1).optional(),
-  args: z.array(GuestValue).optional(),
+  args: z.array(CallArgument).optional(),
+  memory: z.array(MemoryCheck).optional(),
   nodeps: Bool.optional(),
   domain: z.enum(['control', 'guest']).optional(),
   wait: Bool.optional(),
@@ -55,7 +85,7 @@ type Fields = z.output<typeof StepFields>;
 /** Which options make sense with which operations (anything else is a mistake in the file). */
 const ONLY: Partial<Record<keyof Fields, readonly OpName[]>> = {
   file: ['upload', 'load'], args: ['call'], domain: ['call'], nodeps: ['apply', 'load'], wait: ['apply', 'revert', 'replace'],
-  returns: ['call'], string: ['call'],
+  returns: ['call'], string: ['call'], memory: ['call'],
 };
 
 const StepSchema = z.preprocess((v) => (v === 'idle' ? { idle: null } : v), StepFields).superRefine((s, ctx) => {
@@ -79,7 +109,7 @@ const ScenarioFile = z.strictObject({
   steps: z.array(StepSchema, { error: NOT_A_SCENARIO }).min(1),
 }, { error: NOT_A_SCENARIO });
 
-export type StepExpect = Pick<Fields, 'errno' | 'state' | 'rc' | 'returns' | 'string' | 'fault'> & {
+export type StepExpect = Pick<Fields, 'errno' | 'state' | 'rc' | 'returns' | 'string' | 'fault' | 'memory'> & {
   console?: string[];
   list?: ListExpectation[];
 };
@@ -89,7 +119,7 @@ export interface Step {
   /** Payload name (upload/apply/…/load) or symbol (call). */
   target?: string;
   file?: string;
-  args?: bigint[];
+  args?: CallArg[];
   nodeps?: boolean;
   /** call: run with this domain's vCPU current (the Xen context of emulator/xen/context). */
   domain?: 'control' | 'guest';
@@ -117,6 +147,7 @@ const known: KnownKeys = (path) => {
   if (path.length === 0) return TOP_KEYS;
   if (path.length === 2) return STEP_KEYS;
   if (path[2] === 'fault') return Object.keys(Fault.shape);
+  if (path[2] === 'memory') return Object.keys(MemoryCheck.shape);
   return ['name', 'state', 'rc'];
 };
 
@@ -130,7 +161,7 @@ function toStep(f: Fields, index: number, line: number): Step {
   if (f.nodeps !== undefined) step.nodeps = f.nodeps;
   if (f.domain !== undefined) step.domain = f.domain;
   if (f.wait !== undefined) step.wait = f.wait;
-  for (const k of ['errno', 'state', 'rc', 'returns', 'string', 'fault'] as const) {
+  for (const k of ['errno', 'state', 'rc', 'returns', 'string', 'fault', 'memory'] as const) {
     if (f[k] !== undefined) (step.expect as Record<string, unknown>)[k] = f[k];
   }
   if (f.console !== undefined) step.expect.console = Array.isArray(f.console) ? f.console : [f.console];

@@ -143,6 +143,52 @@ steps:
     expect(() => parseScenario('steps:\n  - call: f\n    returns: -0x8000000000000001\n', 'neg.yaml')).toThrow('neg.yaml:3:14: returns: -0x8000000000000001 does not fit in 64 bits');
   });
 
+  it('passes buffers to calls (zero:N, buf:HEX, str:TEXT) and checks what they hold afterwards (memory:)', async () => {
+    // Debian's do_xen_version(XENVER_extraversion = 1, buf) as dom0 copies ".7" (xen_extraversion_t, 16 bytes);
+    // memcpy/memset are libc's contract. Each buffer is checked after the call.
+    const ok = write('buffers.yaml', `image: debian
+steps:
+  - call: do_xen_version
+    domain: control
+    args: [1, "zero:16"]
+    returns: 0
+    memory: [{ arg: 1, string: ".7", bytes: "2e37000000" }]
+  - call: memcpy
+    args: ["zero:8", "buf:41424344", 4]
+    memory: [{ arg: 0, bytes: "4142434400000000", string: ABCD }, { arg: 1, bytes: "41424344" }]
+  - call: strlen
+    args: ["str:four"]
+    returns: 4
+`);
+    const r = await xlp('run', ok);
+    expect(r.err).toEqual([]);
+    expect(r.out.at(-1)).toMatch(/^PASS /);
+
+    const wrong = write('buffers-wrong.yaml', `image: debian
+steps:
+  - call: memset
+    args: ["zero:4", 0x41, 2]
+    memory: [{ arg: 0, bytes: "41414141" }]
+`);
+    const w = await xlp('run', wrong);
+    expect(w.code).toBe(1);
+    expect(w.out.join('\n')).toContain("expected argument 0's buffer to start with 41414141, got 41410000");
+
+    const bad = write('buffers-bad.yaml', `steps:
+  - call: f
+    args: ["zero:0", "buf:4"]
+    memory: [{ arg: 0, bytez: "00" }]
+  - list: []
+    memory: []
+`);
+    const b = await xlp('run', bad);
+    expect(b.code).toBe(1);
+    expect(b.err[0]).toMatch(new RegExp(`^xlp run: ${bad}:3:12: args\\[0\\]: zero:N needs a size from 1 to \\d+: "zero:0"$`));
+    expect(b.err.join('\n')).toMatch(/args\[1\]: buf:HEX/);
+    expect(b.err.join('\n')).toContain("unknown key `bytez` (did you mean 'bytes'?)");
+    expect(b.err.join('\n')).toContain('`memory:` goes with call, not list');
+  });
+
   it('reports each file on its own: a bad or missing file fails, the others run, JUnit is still written', async () => {
     const bad = write('lod.yaml', 'steps:\n  - lod: xen_hello_world\n');
     const good = write('good.yaml', 'steps:\n  - call: xen_minor_version\n    returns: 17\n');
