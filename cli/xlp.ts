@@ -42,6 +42,25 @@ export async function buildProgram(io: Output = stdio, verb?: string): Promise<C
   return program;
 }
 
+/**
+ * The version of the saved host's Xen when its xen-livepatch takes exact verb names only (versions.ts), read from
+ * the state file's view (cheap: nothing boots); undefined for 4.17 rules, no host, or no readable state.
+ */
+async function hostWantsExactVerbs(argv: readonly string[]): Promise<string | undefined> {
+  const at = argv.findIndex((a) => a === '--state' || a.startsWith('--state='));
+  const option = at < 0 ? undefined : argv[at]!.startsWith('--state=') ? argv[at]!.slice(8) : argv[at + 1];
+  try {
+    const [{ stateDir }, { viewHost }, { livepatchRules }, { formatXenVersion }] = await Promise.all([
+      import('./session/state-dir.ts'), import('./session/view.ts'), import('../loader/livepatch/versions.ts'),
+      import('../loader/image/version.ts'),
+    ]);
+    const xen = viewHost(stateDir(option))?.xen;
+    return xen && livepatchRules(xen).toolExactVerbs ? formatXenVersion(xen) : undefined;
+  } catch {
+    return undefined; // the verb itself reports a bad state directory
+  }
+}
+
 /** Run xlp with `argv` (without the program name); resolves to the exit code. */
 export async function main(argv: string[], io: Output = stdio): Promise<number> {
   process.exitCode = undefined;
@@ -56,18 +75,23 @@ export async function main(argv: string[], io: Output = stdio): Promise<number> 
       return 0;
     }
     const names = COMMAND_MODULES.flatMap((m) => m.verbs);
-    // xen-livepatch 4.17 takes any prefix of its verbs (`l` = list, `re` = revert): so do we, after our own names.
+    // xen-livepatch 4.17 takes any prefix of its verbs (`l` = list, `re` = revert): so do we, after our own names;
+    // from 4.19 it takes exact names only, so a host whose image reports 4.19 or later does too.
     let verb = argv[0]!;
     let program: Command | undefined;
     if (!names.includes(verb) && !verb.startsWith('-') && verb !== 'help') {
-      const expanded = expandVerb(verb);
+      const exactOnly = await hostWantsExactVerbs(argv);
+      const expanded = exactOnly ? undefined : expandVerb(verb);
       if (expanded) verb = expanded;
       else {
         program = await buildProgram(out); // every module: a verb missing from COMMAND_MODULES still works
         const all = program.commands.map((c) => c.name());
         if (!all.includes(verb)) {
           out.err(`Unrecognised command '${verb}' -- try 'xen-livepatch help'`);
-          explain(out, `${didYouMean(verb, all) ?? 'not a verb'} (xlp --help lists the verbs)`);
+          const prefixOf = exactOnly ? all.find((n) => n.startsWith(verb)) : undefined;
+          explain(out, prefixOf
+            ? `the host runs Xen ${exactOnly}, whose xen-livepatch takes exact verb names only (4.19+): \`${prefixOf}\``
+            : `${didYouMean(verb, all) ?? 'not a verb'} (xlp --help lists the verbs)`);
           return 1;
         }
       }

@@ -228,6 +228,7 @@ export class Session {
     const view: SavedView = {
       image: this.image,
       buildId: this.host.image.buildIdHex,
+      xen: this.host.image.version,
       ...(dead ? { dead: describe(dead) } : {}),
       list: dead ? [] : this.host.list(),
       console: this.log.slice(keep),

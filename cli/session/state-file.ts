@@ -4,6 +4,7 @@
 //   the view (what `list` and `dmesg` need: JSON), the host (machine and loader state: JSON with bigints and
 //   byte arrays tagged), and the guest pages that differ from the freshly booted image (deflate).
 // A damaged file (empty, truncated, altered, an unknown format) is reported by name with the way out.
+import type { XenVersion } from '../../loader/image/version.ts';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -19,6 +20,8 @@ export interface SavedView {
   /** The image as given to boot (`builtin`, `debian`, or an absolute path). */
   image: string;
   buildId: string;
+  /** The Xen version the image reports (Image.version); absent in states saved before it was kept. */
+  xen?: XenVersion;
   /** Why the hypervisor died; a dead host refuses every command but boot and reset. */
   dead?: string;
   list: ListEntry[];
@@ -180,6 +183,8 @@ function checkView(v: unknown, damaged: Damaged): SavedView {
   }
   const lines = field(v, 'console', 'array', damaged) as unknown[];
   if (lines.some((l) => typeof l !== 'string')) throw damaged('field console holds a non-string');
+  const xen = (v as { xen?: unknown }).xen;
+  if (xen !== undefined) for (const k of ['major', 'minor', 'point'] as const) field(xen, k, 'number', damaged);
   const dead = (v as { dead?: unknown }).dead;
   if (dead !== undefined && typeof dead !== 'string') throw damaged('field dead is not a string');
   return v as SavedView;

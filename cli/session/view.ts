@@ -1,5 +1,6 @@
 // The saved host as commands that do not run the guest see it (`list`, the console): read from the state file's
 // view alone, without booting anything, so that such a command costs little more than starting Node.
+import type { XenVersion } from '../../loader/image/version.ts';
 import type { ListEntry } from '../../loader/livepatch/host.ts';
 import { withDirLock } from './lock.ts';
 import { SessionError, inspectDir } from './state-dir.ts';
@@ -8,6 +9,8 @@ import { readState, writeState } from './state-file.ts';
 export interface HostView {
   readonly dir: string;
   readonly image: string;
+  /** The Xen version the host's image reports, when the saved state has it. */
+  readonly xen: XenVersion | undefined;
   /** Why the hypervisor died, if it did. */
   readonly dead: string | undefined;
   /** The hypervisor console, oldest line first. */
@@ -25,7 +28,7 @@ export function viewHost(dir: string): HostView | undefined {
   if (!saved) return undefined;
   const v = saved.view;
   return {
-    dir, image: v.image, dead: v.dead, console: v.console,
+    dir, image: v.image, xen: v.xen, dead: v.dead, console: v.console,
     list: () => {
       if (v.dead !== undefined) throw deadError(dir, v.dead);
       return v.list;
