@@ -1,4 +1,5 @@
 // The xlp command: each verb registers itself from cli/commands/.
+import type { LivepatchRules } from '../loader/livepatch/versions.ts';
 import { Command, CommanderError } from 'commander';
 import { pathToFileURL } from 'node:url';
 import { expandVerb } from './xen-livepatch/tool.ts';
@@ -43,10 +44,10 @@ export async function buildProgram(io: Output = stdio, verb?: string): Promise<C
 }
 
 /**
- * The version of the saved host's Xen when its xen-livepatch takes exact verb names only (versions.ts), read from
- * the state file's view (cheap: nothing boots); undefined for 4.17 rules, no host, or no readable state.
+ * The saved host's Xen version (formatted) and its rules (versions.ts), read from the state file's view (cheap:
+ * nothing boots); undefined with no host, no readable state, or a state saved before versions were kept.
  */
-async function hostWantsExactVerbs(argv: readonly string[]): Promise<string | undefined> {
+async function hostRules(argv: readonly string[]): Promise<{ xen: string; rules: LivepatchRules } | undefined> {
   const at = argv.findIndex((a) => a === '--state' || a.startsWith('--state='));
   const option = at < 0 ? undefined : argv[at]!.startsWith('--state=') ? argv[at]!.slice(8) : argv[at + 1];
   try {
@@ -55,7 +56,7 @@ async function hostWantsExactVerbs(argv: readonly string[]): Promise<string | un
       import('../loader/image/version.ts'),
     ]);
     const xen = viewHost(stateDir(option))?.xen;
-    return xen && livepatchRules(xen).toolExactVerbs ? formatXenVersion(xen) : undefined;
+    return xen && { xen: formatXenVersion(xen), rules: livepatchRules(xen) };
   } catch {
     return undefined; // the verb itself reports a bad state directory
   }
@@ -74,13 +75,26 @@ export async function main(argv: string[], io: Output = stdio): Promise<number> 
       (await buildProgram(out)).outputHelp(); // as xen-livepatch without arguments: the help, exit 0
       return 0;
     }
+    if (argv[0] === '--force') {
+      // 4.19's tool: a leading --force sets LIVEPATCH_FLAG_FORCE, which Xen accepts and gives no effect yet;
+      // 4.17's has no such flag and takes it for a command.
+      const host = await hostRules(argv);
+      if (!host?.rules.forceFlag) {
+        out.err(`Unrecognised command '--force' -- try 'xen-livepatch help'`);
+        explain(out, `--force is xen-livepatch 4.19's; the host ${host ? `runs Xen ${host.xen}` : 'has no saved version (boot it first)'}`);
+        return 1;
+      }
+      argv = argv.slice(1);
+      if (!argv.length) return main(argv, io);
+    }
     const names = COMMAND_MODULES.flatMap((m) => m.verbs);
     // xen-livepatch 4.17 takes any prefix of its verbs (`l` = list, `re` = revert): so do we, after our own names;
     // from 4.19 it takes exact names only, so a host whose image reports 4.19 or later does too.
     let verb = argv[0]!;
     let program: Command | undefined;
     if (!names.includes(verb) && !verb.startsWith('-') && verb !== 'help') {
-      const exactOnly = await hostWantsExactVerbs(argv);
+      const host = await hostRules(argv);
+      const exactOnly = host?.rules.toolExactVerbs ? host.xen : undefined;
       const expanded = exactOnly ? undefined : expandVerb(verb);
       if (expanded) verb = expanded;
       else {

@@ -19,7 +19,7 @@ import { Payload } from './payload.ts';
 import { PayloadStruct } from './payload-struct.ts';
 import { HostPanic, type Runtime, doAction, revertPayload, revertPayloadTail } from './transitions.ts';
 import { type PreparedPayload, type UploadContext, preparePayload } from './upload/index.ts';
-import { type LivepatchRules, livepatchRules } from './versions.ts';
+import { type LivepatchRules, livepatchRules, opFlagsRefusal } from './versions.ts';
 
 export interface HostOptions extends ArchOptions {
   /** The architecture object to use instead of the one chosen for the image (loader/arch archFor). */
@@ -31,6 +31,8 @@ export interface ActionOptions {
   timeoutNs?: number;
   /** LIVEPATCH_ACTION_APPLY_NODEPS: skip the build-id dependency check. */
   nodeps?: boolean;
+  /** The op's flags (`pad` before 4.19; LIVEPATCH_FLAG_FORCE since): checked as the image's Xen version does. */
+  flags?: number;
 }
 
 export interface PayloadStatus {
@@ -137,6 +139,12 @@ export class LivepatchHost {
     return this.dead;
   }
 
+  /** livepatch_op()'s first check, on every sub-op: the op's `flags` (`pad` before 4.19). */
+  private checkOpFlags(flags = 0): void {
+    const refused = opFlagsRefusal(this.rules, flags);
+    if (refused) fail(Errno.EINVAL, refused);
+  }
+
   private alive(): void {
     if (this.dead) throw new HostDead(this.dead);
   }
@@ -161,8 +169,9 @@ export class LivepatchHost {
 
   // ---- UPLOAD -------------------------------------------------------------------------------------------
 
-  upload(name: string, bytes: Uint8Array): Payload {
+  upload(name: string, bytes: Uint8Array, opts: { flags?: number } = {}): Payload {
     this.alive();
+    this.checkOpFlags(opts.flags);
     const n = normaliseName(name);
     const reserved: bigint[] = [];
     const ctx: UploadContext = {
@@ -258,6 +267,7 @@ export class LivepatchHost {
    */
   action(name: string, action: ActionName | number, opts: ActionOptions = {}): void {
     this.guard(() => {
+      this.checkOpFlags(opts.flags);
       // Xen's order: the name, -ENOENT, -EBUSY for pending work, and only then the command (-EOPNOTSUPP).
       const p = this.find(name);
       if (this.work?.payload === p) fail(Errno.EBUSY, `an action is already scheduled for ${p.name}`);

@@ -29,6 +29,12 @@ export interface LivepatchRules {
    * any prefix: `l` = list) and a leading `--force` sets LIVEPATCH_FLAG_FORCE.
    */
   readonly toolExactVerbs: boolean;
+  /**
+   * 4.19 ("livepatch: introduce LIVEPATCH_FLAG_FORCE"): the op's `pad` became `flags`; an op is refused (-EINVAL)
+   * only when it sets unknown bits without FORCE (bit 0), and FORCE has no other effect yet. Before, any non-zero
+   * `pad` was -EINVAL. The 4.19 tool sets FORCE for a leading `--force`.
+   */
+  readonly forceFlag: boolean;
   /** struct payload as the version's hooks and its own revert_payload() read it (loader/abi.ts). */
   readonly payload: PayloadLayout;
 }
@@ -38,14 +44,24 @@ const at = (v: XenVersion, major: number, minor: number, point = 0): boolean =>
 
 /** Rules by version, newest first; the first whose `since` the image reaches applies. */
 const TABLE: readonly { since: [number, number, number]; rules: LivepatchRules }[] = [
-  { since: [4, 20, 0], rules: { label: '4.20', regionFromUpload: true, xenDependsBeforeLayout: true, rawBuildIdErrno: true, toolExactVerbs: true, payload: PAYLOAD_4_20 } },
-  { since: [4, 19, 0], rules: { label: '4.19', regionFromUpload: true, xenDependsBeforeLayout: false, rawBuildIdErrno: false, toolExactVerbs: true, payload: PAYLOAD } },
-  { since: [4, 17, 4], rules: { label: '4.17.4+', regionFromUpload: true, xenDependsBeforeLayout: false, rawBuildIdErrno: false, toolExactVerbs: false, payload: PAYLOAD } },
-  { since: [4, 17, 0], rules: { label: '4.17.0-4.17.3', regionFromUpload: false, xenDependsBeforeLayout: false, rawBuildIdErrno: false, toolExactVerbs: false, payload: PAYLOAD } },
+  { since: [4, 20, 0], rules: { label: '4.20', regionFromUpload: true, xenDependsBeforeLayout: true, rawBuildIdErrno: true, toolExactVerbs: true, forceFlag: true, payload: PAYLOAD_4_20 } },
+  { since: [4, 19, 0], rules: { label: '4.19', regionFromUpload: true, xenDependsBeforeLayout: false, rawBuildIdErrno: false, toolExactVerbs: true, forceFlag: true, payload: PAYLOAD } },
+  { since: [4, 17, 4], rules: { label: '4.17.4+', regionFromUpload: true, xenDependsBeforeLayout: false, rawBuildIdErrno: false, toolExactVerbs: false, forceFlag: false, payload: PAYLOAD } },
+  { since: [4, 17, 0], rules: { label: '4.17.0-4.17.3', regionFromUpload: false, xenDependsBeforeLayout: false, rawBuildIdErrno: false, toolExactVerbs: false, forceFlag: false, payload: PAYLOAD } },
 ];
 
 /** The baseline for an image whose version is unknown or older than 4.17: Xen 4.17 stable. */
 export const BASELINE_RULES: LivepatchRules = TABLE[2]!.rules;
+
+/** LIVEPATCH_FLAG_FORCE (public/sysctl.h, 4.19). */
+export const LIVEPATCH_FLAG_FORCE = 1;
+
+/** The op-level check of `flags` (`pad` up to 4.18): undefined when accepted, else why it is -EINVAL. */
+export function opFlagsRefusal(rules: LivepatchRules, flags: number): string | undefined {
+  if (!rules.forceFlag) return flags ? `the op's pad is 0x${flags.toString(16)}: Xen ${rules.label} has no op flags` : undefined;
+  if (flags & ~LIVEPATCH_FLAG_FORCE && !(flags & LIVEPATCH_FLAG_FORCE)) return `unknown op flags 0x${flags.toString(16)} without LIVEPATCH_FLAG_FORCE`;
+  return undefined;
+}
 
 export function livepatchRules(v: XenVersion | undefined): LivepatchRules {
   if (!v) return BASELINE_RULES;

@@ -137,3 +137,23 @@ xen-livepatch list
     ]);
   }, 120_000);
 });
+
+describe('xen-livepatch --force (4.19+)', () => {
+  it('is a flag on a 4.20 host and an unknown command on a 4.17 one', async () => {
+    const on = async (image: string): Promise<string[]> => {
+      const st = ['--state', mkdtempSync(join(tmpdir(), 'xlp-state-'))];
+      expect((await xlp('boot', '--image', image, ...st)).code).toBe(0);
+      return st;
+    };
+    const st20 = await on('debian-4.20');
+    const p20 = payloadPath('debian-4.20', 'xen_hello_world');
+    expect(await xlp('--force', 'upload', 'hello', p20, ...st20)).toEqual({ code: 0, out: [`Uploading ${p20}... completed`], err: [] });
+    expect((await xlp('--force', 'list', ...st20)).out.at(-1)).toBe('hello                                   | CHECKED    | LIVEPATCH_RULEZ');
+    const st17 = await on('debian');
+    const r = await xlp('--force', 'upload', 'hello', payloadPath('debian', 'xen_hello_world'), ...st17);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toBe("Unrecognised command '--force' -- try 'xen-livepatch help'");
+    expect(r.err[1]).toMatch(/^xlp: --force is xen-livepatch 4\.19's; the host runs Xen 4\.17\.7$/);
+    expect(await xlp('list', ...st17)).toEqual({ code: 0, out: ['Nothing to list'], err: [] });
+  });
+});

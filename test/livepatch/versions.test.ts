@@ -123,3 +123,22 @@ describe('a payload region lives from upload since 4.17.4 (a57b4074ab), only whi
     expect(h2.machine.console.drain().find((l) => l.startsWith('Xen WARN'))).toMatch(/^Xen WARN at payloads\/xlp_warn_func\.c:\d+$/);
   });
 });
+
+describe("the op's flags: pad up to 4.18, LIVEPATCH_FLAG_FORCE since 4.19", () => {
+  it('4.17 refuses any non-zero pad; 4.20 refuses unknown bits only without FORCE, and FORCE changes nothing', () => {
+    const h17 = host('debian');
+    expect(errnoOf(() => h17.upload('hello', payloadBytes('debian', 'xen_hello_world'), { flags: 1 }))).toBe('EINVAL');
+    h17.upload('hello', payloadBytes('debian', 'xen_hello_world'));
+    expect(errnoOf(() => h17.action('hello', 'APPLY', { flags: 1 }))).toBe('EINVAL');
+
+    const h20 = host('debian-4.20');
+    const bytes = payloadBytes('debian-4.20', 'xen_hello_world');
+    expect(errnoOf(() => h20.upload('hello', bytes, { flags: 2 }))).toBe('EINVAL');
+    expect(errnoOf(() => h20.upload('hello', bytes, { flags: 0x80000000 }))).toBe('EINVAL');
+    h20.upload('hello', bytes, { flags: 3 }); // unknown bit 1, but FORCE (bit 0) set: accepted
+    expect(h20.get('hello').state).toBe('CHECKED');
+    h20.action('hello', 'APPLY', { flags: 1 });
+    h20.idle();
+    expect(h20.get('hello')).toEqual({ state: 'APPLIED', rc: 0 });
+  });
+});
