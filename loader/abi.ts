@@ -72,10 +72,18 @@ export const BUG_FRAME = { size: 8, assertSize: 16, types: 4 } as const;
 export interface VersionAbi {
   readonly version: string;
   readonly ncapints: number;
+  /**
+   * What _apply_alternatives() returns for a bad entry (an errno, negated by the caller), where Xen 4.17 BUG_ON()s
+   * (xlp then refuses with -EINVAL: docs/differences.md). 4.20 ("x86/alternative: do not BUG on bad entries",
+   * the livepatch build-id series): -ENOSPC for a replacement or patch site too long, -ERANGE for a feature
+   * outside the featureset.
+   */
+  readonly alternativeErrors?: { readonly tooLong: number; readonly badFeature: number };
 }
 
 export const VERSION_ABI: Readonly<Record<string, VersionAbi>> = {
   '4.17': { version: '4.17', ncapints: 21 },
+  '4.20': { version: '4.20', ncapints: 21, alternativeErrors: { tooLong: 28 /* ENOSPC */, badFeature: 34 /* ERANGE */ } },
 };
 
 /** The baseline xlp follows when an image's version is unknown or not in the table. */

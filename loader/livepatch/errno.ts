@@ -3,7 +3,7 @@ import { glibcStrerror, linuxErrnoName } from './strerror.ts';
 
 export const Errno = {
   EPERM: 1, ENOENT: 2, E2BIG: 7, EAGAIN: 11, ENOMEM: 12, EFAULT: 14, EBUSY: 16, EEXIST: 17, EINVAL: 22,
-  ERANGE: 34, ENOSYS: 38, ENODATA: 61, EOVERFLOW: 75, EOPNOTSUPP: 95, ENOBUFS: 105,
+  ENOSPC: 28, ERANGE: 34, ENOSYS: 38, ENODATA: 61, EOVERFLOW: 75, EOPNOTSUPP: 95, ENOBUFS: 105,
 } as const;
 export type ErrnoName = keyof typeof Errno;
 

@@ -27,6 +27,8 @@ export interface AlternativesCpu {
   features: ReadonlySet<number>;
   /** NCAPINTS * 32: a feature number at or above it is Xen's BUG_ON. */
   featureBound: number;
+  /** The errnos of a version whose _apply_alternatives() returns errors instead of BUG_ON (loader/abi.ts). */
+  errors?: { readonly tooLong: number; readonly badFeature: number } | undefined;
   /** CONFIG_XEN_IBT: altcall patching skips the call target's ENDBR64. */
   ibt: boolean;
   nops(length: number): Uint8Array;
@@ -103,14 +105,15 @@ export function applyAlternatives(elf: ElfModel, layout: Layout, cpu: Alternativ
     const where = `${describe(s)} entry ${k}`;
     const a = readAlt(mem, at(k)); // fresh: earlier entries may have set priv
     const total = a.origLen + a.padLen;
-    // Xen 4.17 BUG_ON()s on these three.
-    if (a.replLen > total) fail(Errno.EINVAL, `${where}: repl_len ${a.replLen} > orig_len + pad_len ${total}`);
-    if (total > MAX_PATCH_LEN) fail(Errno.EINVAL, `${where}: orig_len + pad_len ${total} > ${MAX_PATCH_LEN}`);
+    // Xen 4.17 BUG_ON()s on these three (we refuse with -EINVAL); 4.20 returns -ENOSPC / -ERANGE.
+    const tooLong = cpu.errors?.tooLong ?? Errno.EINVAL;
+    if (a.replLen > total) fail(tooLong, `${where}: repl_len ${a.replLen} > orig_len + pad_len ${total}`);
+    if (total > MAX_PATCH_LEN) fail(tooLong, `${where}: orig_len + pad_len ${total} > ${MAX_PATCH_LEN}`);
     // ALT_NOT(x): bit 15 inverts the polarity; the rest is the feature number.
     const feat = a.cpuid & ~ALT_FLAG_NOT;
     const inv = (a.cpuid & ALT_FLAG_NOT) !== 0;
     if (feat >= cpu.featureBound) {
-      fail(Errno.EINVAL, `${where}: feature ${hex(feat)} outside the featureset (< ${hex(cpu.featureBound)})`);
+      fail(cpu.errors?.badFeature ?? Errno.EINVAL, `${where}: feature ${hex(feat)} outside the featureset (< ${hex(cpu.featureBound)})`);
     }
     // Entries patching the same site share the first one's priv.
     base = readAlt(mem, base.at);

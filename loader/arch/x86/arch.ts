@@ -63,7 +63,8 @@ export function createX86Arch(facts: X86ImageFacts, opts: X86Options = {}): X86A
     verifyElf,
     verifyFunc,
     performRela,
-    applyAlternatives: (elf, layout) => applyAlternatives(elf, layout, { features: cpuFeatures, featureBound, ibt, nops }),
+    applyAlternatives: (elf, layout) =>
+      applyAlternatives(elf, layout, { features: cpuFeatures, featureBound, errors: abi.alternativeErrors, ibt, nops }),
     patchLength,
     apply: (site, text) => applyPatch(site, text, flavour),
     revert: revertPatch,

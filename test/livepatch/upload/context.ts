@@ -47,6 +47,8 @@ export interface FakeContext extends UploadContext {
   loadedBuildIds: Uint8Array[];
   cpuFeatures: Set<number>;
   nopFlavour: NopFlavour;
+  /** The Xen version whose x86 rules the arch follows (`4.17` unless a test says otherwise). */
+  version: string;
   /** When set, reserve() fails with ENOMEM. */
   outOfMemory: boolean;
 }
@@ -62,6 +64,7 @@ export function fakeContext(init: Partial<Pick<FakeContext, 'xenSymbols' | 'memo
     loadedBuildIds: [],
     cpuFeatures: new Set([X86_FEATURE_ALWAYS]),
     nopFlavour: 'p6',
+    version: '4.17',
     outOfMemory: false,
     rules: BASELINE_RULES,
     xenBuildId: 'xenBuildId' in init ? init.xenBuildId : XEN_BUILD_ID,
@@ -69,7 +72,7 @@ export function fakeContext(init: Partial<Pick<FakeContext, 'xenSymbols' | 'memo
     get arch(): LivepatchArch {
       const none = { start: 0n, pages: 0 };
       return createX86Arch(
-        { version: '4.17', ncapints: undefined, windows: { area: none, heap: none } },
+        { version: ctx.version, ncapints: undefined, windows: { area: none, heap: none } },
         { cpuFeatures: ctx.cpuFeatures, nops: ctx.nopFlavour },
       );
     },

@@ -304,6 +304,25 @@ describe('preparePayload rejects with Xen 4.17 errno', () => {
     expect(ctx.reserveCalls.length).toBe(row.beforeLayout ? 0 : 1);
   });
 
+  it("4.20's _apply_alternatives() returns -ENOSPC / -ERANGE where 4.17 BUG_ONs (xlp's 4.17 answer: -EINVAL)", () => {
+    const bugOn = rows.filter((r) => r.what.includes('(Xen: BUG_ON)'));
+    expect(bugOn.map((r) => r.what)).toHaveLength(3);
+    const errnoOn = (version: string, row: Row): string => {
+      const ctx = xenContext();
+      ctx.version = version;
+      try {
+        preparePayload('p', row.bytes(), ctx);
+      } catch (e) {
+        if (e instanceof LivepatchError) return e.errnoName;
+        throw e;
+      }
+      return 'success';
+    };
+    expect(bugOn.map((r) => errnoOn('4.17', r))).toEqual(['EINVAL', 'EINVAL', 'EINVAL']);
+    // The rows: a feature at NCAPINTS*32, repl_len above orig_len + pad_len, a site above 254 bytes.
+    expect(bugOn.map((r) => errnoOn('4.20', r))).toEqual(['ERANGE', 'ENOSPC', 'ENOSPC']);
+  });
+
   it('covers every errno Xen uses at upload', () => {
     expect(new Set(rows.map((r) => r.errno))).toEqual(new Set([
       Errno.EINVAL, Errno.EOPNOTSUPP, Errno.EEXIST, Errno.ENOENT, Errno.ENOMEM, Errno.EOVERFLOW, Errno.ENODATA,
