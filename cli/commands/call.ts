@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { initDisassembler } from '../../emulator/cpu/disasm.ts';
 import { ArgumentError, type CallArg } from '../../emulator/cpu/arguments.ts';
 import { cStringOf, parseCallArg } from '../call-args.ts';
 import type { CallResult } from '../../emulator/cpu/cpu.ts';
@@ -133,7 +134,8 @@ export function registerCall(program: Command, io: Output): void {
     )
     .option('--image <image>', `a fresh image to call into instead of the persistent host: ${IMAGE_OPTION_HELP}`)
     .option('--state <dir>', 'state directory of the persistent host (default $XLP_STATE or ./.xlp)')
-    .action((symbol: string, args: CallArg[] = [], o: CallCommandOptions) => {
+    .action(async (symbol: string, args: CallArg[] = [], o: CallCommandOptions) => {
+      if (o.domain) await initDisassembler(); // an image outside Xen's layout table is searched by its instructions
       const r = o.image ? callFresh(o.image, symbol, args, o) : callPersistent(stateDir(o.state), symbol, args, o, io);
       r.lines.forEach((l) => io.out(l));
       process.exitCode = r.exitCode;

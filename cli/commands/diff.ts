@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { initDisassembler } from '../../emulator/cpu/disasm.ts';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DOMAIN_KINDS, type DomainKind } from '../../emulator/xen/context/context.ts';
@@ -57,7 +58,8 @@ export function registerDiff(program: Command, io: Output): void {
     .option('--nodeps', 'apply with LIVEPATCH_ACTION_APPLY_NODEPS')
     .option('--json', 'print the report as JSON')
     .option('--out <dir>', 'directory for the scenarios of divergences', './xlp-diff')
-    .action((files: string[], o: DiffCliOptions) => {
+    .action(async (files: string[], o: DiffCliOptions) => {
+      await initDisassembler(); // Xen's context: an image not in the layout table is searched by its instructions
       const payloads = files.map((f) => {
         if (!existsSync(f)) throw new Error(`payload file ${f} not found`);
         return resolve(f);

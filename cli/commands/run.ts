@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { initDisassembler } from '../../emulator/cpu/disasm.ts';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { FileError } from '../files/yaml-file.ts';
@@ -34,7 +35,8 @@ export function registerRun(program: Command, io: Output): void {
     .argument('<files...>')
     .option('--json', 'print the results as JSON (format in README, `version` field)')
     .option('--junit <file>', 'also write the results as JUnit XML (written even when some files fail)')
-    .action((files: string[], o: { json?: boolean; junit?: string }) => {
+    .action(async (files: string[], o: { json?: boolean; junit?: string }) => {
+      await initDisassembler(); // for `domain:` steps on an image outside Xen's layout table (searched by instruction)
       const results: ScenarioResult[] = [];
       for (const f of files) {
         const sc = load(f, io);

@@ -51,7 +51,7 @@ export function layoutOf(image: XenImageView, search = true): XenLayout {
   try {
     return layoutFrom(searchLayout(image), 'search');
   } catch {
-    return layoutFrom([], 'search'); // no disassembler: every field unknown
+    return layoutFrom([], 'search'); // no disassembler (initDisassembler() not awaited): every field unknown
   }
 }
 
