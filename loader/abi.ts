@@ -86,5 +86,19 @@ export const VERSION_ABI: Readonly<Record<string, VersionAbi>> = {
   '4.20': { version: '4.20', ncapints: 21, alternativeErrors: { tooLong: 28 /* ENOSPC */, badFeature: 34 /* ERANGE */ } },
 };
 
+/**
+ * The entry for `major.minor`: the newest one at or below it (an image newer than the table keeps the newest
+ * rules, as versions.ts does), the baseline for an unknown or older version.
+ */
+export function versionAbi(version: string | undefined): VersionAbi {
+  const key = (v: string): number => {
+    const [major = 0, minor = 0] = v.split('.').map(Number);
+    return major * 1000 + minor;
+  };
+  const want = version === undefined ? -1 : key(version);
+  const at = Object.values(VERSION_ABI).filter((e) => key(e.version) <= want).sort((a, b) => key(b.version) - key(a.version))[0];
+  return at ?? VERSION_ABI[BASELINE_VERSION]!;
+}
+
 /** The baseline xlp follows when an image's version is unknown or not in the table. */
 export const BASELINE_VERSION = '4.17';

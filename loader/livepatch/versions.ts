@@ -3,7 +3,7 @@
 // is scattered through the pipeline. Each rule names the Xen commit that made it. The architecture's own
 // differences (alternatives, record formats) sit behind the arch seam (loader/arch) and loader/abi.ts.
 import { PAYLOAD, PAYLOAD_4_20, type PayloadLayout } from '../abi.ts';
-import type { XenVersion } from '../image/version.ts';
+import { compareXenVersion, type XenVersion } from '../image/version.ts';
 
 export interface LivepatchRules {
   /** The versions these rules follow, for messages (`4.17.4+`, `4.20`). */
@@ -39,9 +39,6 @@ export interface LivepatchRules {
   readonly payload: PayloadLayout;
 }
 
-const at = (v: XenVersion, major: number, minor: number, point = 0): boolean =>
-  v.major !== major ? v.major > major : v.minor !== minor ? v.minor > minor : v.point >= point;
-
 /** Rules by version, newest first; the first whose `since` the image reaches applies. */
 const TABLE: readonly { since: [number, number, number]; rules: LivepatchRules }[] = [
   { since: [4, 20, 0], rules: { label: '4.20', regionFromUpload: true, xenDependsBeforeLayout: true, rawBuildIdErrno: true, toolExactVerbs: true, forceFlag: true, payload: PAYLOAD_4_20 } },
@@ -65,5 +62,5 @@ export function opFlagsRefusal(rules: LivepatchRules, flags: number): string | u
 
 export function livepatchRules(v: XenVersion | undefined): LivepatchRules {
   if (!v) return BASELINE_RULES;
-  return TABLE.find((e) => at(v, ...e.since))?.rules ?? BASELINE_RULES;
+  return TABLE.find((e) => compareXenVersion(v, ...e.since) >= 0)?.rules ?? BASELINE_RULES;
 }

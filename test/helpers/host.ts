@@ -1,4 +1,5 @@
 // Live-patch hosts for tests: a freshly booted image with the payloads `make` built for it.
+import { thrown } from './thrown.ts';
 import { readFileSync } from 'node:fs';
 import { bootImage } from '../../loader/boot.ts';
 import { payloadPath } from '../../loader/livepatch/payload-files.ts';
@@ -27,13 +28,7 @@ export const ORIGINAL_EXTRA: Record<Target, string> = { builtin: '.7-xlp', debia
 
 /** The errno name a call fails with (throws if it does not fail with a LivepatchError). */
 export function errnoOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LivepatchError) return e.errnoName;
-    throw e;
-  }
-  throw new Error('expected a LivepatchError, but the call succeeded');
+  return thrown(fn, LivepatchError).errnoName;
 }
 
 /** xen-livepatch's `load`: upload then apply; unload again if the apply fails. */

@@ -12,6 +12,7 @@ import { BUILTIN_IMAGE } from '../../loader/image/index.ts';
 import { LivepatchError } from '../../loader/livepatch/errno.ts';
 import { LivepatchHost } from '../../loader/livepatch/host.ts';
 import { livepatchRules } from '../../loader/livepatch/versions.ts';
+import { versionAbi } from '../../loader/abi.ts';
 import { errnoOf, newHost, payloadBytes, type Target } from '../helpers/host.ts';
 import { thrown } from '../helpers/thrown.ts';
 
@@ -41,6 +42,8 @@ describe('the rules follow the version the image reports', () => {
     expect(livepatchRules(v(20, 0)).xenDependsBeforeLayout).toBe(true);
     expect(livepatchRules(v(21, 0)).rawBuildIdErrno).toBe(true);
     expect(livepatchRules(undefined).label).toBe('4.17.4+');
+    // The arch's table (loader/abi.ts) picks the same way: the newest entry at or below the image's version.
+    expect([undefined, '4.16', '4.17', '4.18', '4.20', '4.21'].map((x) => versionAbi(x).version)).toEqual(['4.17', '4.17', '4.17', '4.17', '4.20', '4.20']);
   });
 });
 

@@ -1,7 +1,7 @@
 // The x86-64 LivepatchArch for one image: Xen's arch/x86 live-patch mechanics with the rules of the image's
 // Xen version. What can be read from the image is read from it (the featureset bound, the vmap area); the rest
 // comes from loader/abi.ts's per-version table.
-import { BASELINE_VERSION, BUG_FRAME, EXTABLE_ENTRY, LIVEPATCH_OPAQUE_SIZE, PAGE_SIZE, VERSION_ABI } from '../../abi.ts';
+import { BUG_FRAME, EXTABLE_ENTRY, LIVEPATCH_OPAQUE_SIZE, PAGE_SIZE, versionAbi } from '../../abi.ts';
 import { decodeBugFrames } from '../../image/bug-frames.ts';
 import type { Image } from '../../image/index.ts';
 import type { LivepatchArch, MemoryWindows } from '../types.ts';
@@ -46,7 +46,7 @@ export interface X86ImageFacts {
 }
 
 export function createX86Arch(facts: X86ImageFacts, opts: X86Options = {}): X86Arch {
-  const abi = VERSION_ABI[facts.version ?? ''] ?? VERSION_ABI[BASELINE_VERSION]!;
+  const abi = versionAbi(facts.version);
   const cpuFeatures = new Set([X86_FEATURE_ALWAYS, ...(opts.cpuFeatures ?? [])]);
   const featureBound = opts.featureBound ?? (facts.ncapints ?? abi.ncapints) * 32;
   const flavour = opts.nops ?? 'p6';
