@@ -131,7 +131,7 @@ export class Cpu {
       this.uc.memMapPtr(0n, this.memory.host);
       this.pages = new PageTables(this.memory);
       this.exceptions = new ExceptionState(this.uc);
-      this.watchdog = new WatchdogSlot(this.uc.handle);
+      this.watchdog = new WatchdogSlot(this.uc.handle, () => this.uc.timedOut());
       enablePaging(this.uc, this.pages.root);
       this.pages.map(SENTINEL_PAGE, PAGE_SIZE, 'rx');
       this.fill(SENTINEL_PAGE, PAGE_SIZE, 0xcc);
@@ -419,7 +419,7 @@ export class Cpu {
   }
 
   /**
-   * Run until the call returns to the sentinel. The wall-clock limit is enforced by the watchdog thread; an
+   * Run until the call returns to the sentinel. The wall-clock limit is enforced by the watchdog (watchdog.ts); an
    * instruction limit uses Unicorn's count, which instruments every instruction, so only when asked for.
    */
   private run(begin: bigint, limits: RunLimits): void {
@@ -431,9 +431,9 @@ export class Cpu {
       const left = deadline - Date.now();
       if (left <= 0) throw this.timeout(`${timeoutMs} ms`);
       this.stop = undefined;
-      this.watchdog.arm(left);
+      const timeoutUs = this.watchdog.arm(left);
       if (maxInsns) this.invalidateAllCode(); // cached translations were made without Unicorn's counting hook
-      const rc = this.uc.emuStart(pc, RETURN_SENTINEL, 0, maxInsns);
+      const rc = this.uc.emuStart(pc, RETURN_SENTINEL, timeoutUs, maxInsns);
       this.watchdog.disarm();
       const rip = this.reg('RIP');
       if (maxInsns) this.dropCountHook();

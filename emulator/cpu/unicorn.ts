@@ -44,6 +44,9 @@ export class UnicornError extends Error {
   }
 }
 
+/** uc_query_type: UC_QUERY_MODE = 1, PAGE_SIZE, ARCH, TIMEOUT (unicorn.h). */
+const UC_QUERY_TIMEOUT = 4;
+
 export const MIN_UNICORN = { major: 2, minor: 1 } as const;
 
 export function unicornLibraryPath(): string {
@@ -62,7 +65,7 @@ type Fn = (...args: any[]) => unknown;
 
 interface Api {
   version: Fn; open: Fn; close: Fn; strerror: Fn; regRead: Fn; regWrite: Fn; memMapPtr: Fn; memRead: Fn;
-  memWrite: Fn; emuStart: Fn; emuStop: Fn; hookAdd: Fn; hookDel: Fn; ctxAlloc: Fn; ctxSave: Fn; ctxRestore: Fn;
+  memWrite: Fn; emuStart: Fn; emuStop: Fn; query: Fn; hookAdd: Fn; hookDel: Fn; ctxAlloc: Fn; ctxSave: Fn; ctxRestore: Fn;
   ctxSize: Fn; ctxFree: Fn; ctl: Fn; mmap: Fn; munmap: Fn;
   protoIntr: TypeObject; protoInvalid: TypeObject; protoCode: TypeObject; protoOut: TypeObject;
 }
@@ -85,6 +88,7 @@ function load(): Api {
     memWrite: lib.func('int uc_mem_write(void *uc, uint64_t address, const uint8_t *bytes, uint64_t size)'),
     emuStart: lib.func('int uc_emu_start(void *uc, uint64_t begin, uint64_t until, uint64_t timeout, size_t count)'),
     emuStop: lib.func('int uc_emu_stop(void *uc)'),
+    query: lib.func('int uc_query(void *uc, int type, _Out_ size_t *result)'),
     hookAdd: lib.func(
       'int uc_hook_add(void *uc, _Out_ size_t *hh, int type, void *callback, void *user, uint64_t begin, uint64_t end, ...)',
     ),
@@ -214,6 +218,13 @@ export class Unicorn {
 
   emuStart(begin: bigint, until: bigint, timeoutUs: number, count: number): number {
     return this.a.emuStart(this.handle, begin, until, timeoutUs, count) as number;
+  }
+
+  /** Did the last uc_emu_start stop because its own `timeout` ran out (UC_QUERY_TIMEOUT)? */
+  timedOut(): boolean {
+    const r = [0];
+    this.check('uc_query(UC_QUERY_TIMEOUT)', this.a.query(this.handle, UC_QUERY_TIMEOUT, r) as number);
+    return r[0] !== 0;
   }
 
   errorText(code: number): string {

@@ -1,12 +1,17 @@
 // Wall-clock limits without cost per call. uc_emu_start's `timeout` spawns a thread per run (~150 us) and its
-// `count` adds a per-instruction hook, so one worker thread per process watches every Machine instead: a run
-// stores its deadline in shared memory (two plain stores), the worker polls, and calls uc_emu_stop() from its
-// own thread when a deadline has passed (that is how Unicorn's own timeout works).
+// `count` adds a per-instruction hook, so one worker thread per process watches every Machine: a run stores its
+// deadline in shared memory (two plain stores), the worker polls, and calls uc_emu_stop() from its own thread
+// when a deadline has passed (that is how Unicorn's own timeout works). Starting that worker costs ~50 ms of
+// CPU (a Node isolate and koffi), more than a short command's whole run (issue 9: an `xlp call` is a handful
+// of runs), so a process's first NATIVE_RUNS runs take Unicorn's own timeout and the worker starts after them.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { unicornLibraryPath } from './unicorn.ts';
 
 const SLOTS = 1024;
+/** Runs per process that use Unicorn's timeout thread before the shared worker takes over. */
+export const NATIVE_RUNS = 32;
+let nativeRuns = 0;
 const POLL_MS = 10;
 /** How long the exit waits for a worker still starting: far more than koffi's load takes even under load. */
 const EXIT_WAIT_MS = 10_000;
@@ -82,13 +87,20 @@ function ensureWorker(): void {
   process.once('exit', stopWorker);
 }
 
+/** Has this process started the watchdog thread (after its first NATIVE_RUNS runs)? */
+export function watchdogThreadStarted(): boolean {
+  return worker !== undefined;
+}
+
 /** One Machine's slot in the watchdog. */
 export class WatchdogSlot {
   private readonly slot: number;
   private runId = 0;
+  /** The run armed last was left to Unicorn's own timeout. */
+  private native = false;
 
-  constructor(handle: bigint) {
-    ensureWorker();
+  /** `timedOut`: whether the last run stopped on Unicorn's own timeout (uc_query). */
+  constructor(handle: bigint, private readonly timedOut: () => boolean) {
     const s = free.pop() ?? next++;
     if (s >= SLOTS) throw new Error(`more than ${SLOTS} machines alive at once`);
     this.slot = s;
@@ -96,11 +108,19 @@ export class WatchdogSlot {
     deadlines[s] = 0;
   }
 
-  arm(timeoutMs: number): void {
+  /** Watch a run of at most `timeoutMs`; returns the timeout to give uc_emu_start (µs), 0 when the worker watches. */
+  arm(timeoutMs: number): number {
+    this.native = nativeRuns < NATIVE_RUNS;
+    if (this.native) {
+      nativeRuns++;
+      return Math.max(1, Math.ceil(timeoutMs * 1000));
+    }
+    ensureWorker();
     if (failure) throw new Error(`the watchdog thread failed: ${failure.message}`);
     this.runId = (this.runId + 1) | 0;
     Atomics.store(runIds, this.slot, this.runId);
     deadlines[this.slot] = Date.now() + timeoutMs;
+    return 0;
   }
 
   disarm(): void {
@@ -109,6 +129,7 @@ export class WatchdogSlot {
 
   /** Did the watchdog stop the run armed last? (A stop can also land just after a run ended: ignore those.) */
   get fired(): boolean {
+    if (this.native) return this.timedOut();
     return Atomics.load(fired, this.slot) === this.runId;
   }
 
