@@ -94,6 +94,32 @@ export class ByteReader {
 }
 
 /**
+ * A string table decoded once (a symbol table names thousands of strings: one native decode instead of one
+ * decoder call per name). Names are slices of one latin1 string; a name holding a byte >= 0x80 is decoded as
+ * decodeString() does, so every name reads exactly as cstring() would read it.
+ */
+export class StringTableText {
+  private readonly text: string;
+  private readonly ascii: boolean;
+
+  /** [start, end) must lie inside `bytes` (the caller validated the section). */
+  constructor(private readonly bytes: Uint8Array, private readonly start: number, end: number) {
+    this.text = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+    this.ascii = !NON_ASCII.test(this.text);
+  }
+
+  /** The NUL-terminated string at table offset `offset`; undefined when no NUL follows it inside the table. */
+  at(offset: number): string | undefined {
+    const nul = this.text.indexOf('\0', offset);
+    if (nul < 0) return undefined;
+    const s = this.text.slice(offset, nul);
+    return this.ascii || !NON_ASCII.test(s) ? s : decodeString(this.bytes, this.start + offset, this.start + nul);
+  }
+}
+
+const NON_ASCII = /[\x80-\xff]/;
+
+/**
  * Decode bytes [start, end) as text: ASCII fast path, then strict UTF-8, and
  * latin1 (one char per byte, lossless) when the bytes are not valid UTF-8.
  */

@@ -1,6 +1,6 @@
 import { SHT_STRTAB, STT_FILE, SYM_SIZE } from './constants.ts';
 import { ElfError, hex } from './errors.ts';
-import type { ByteReader } from './reader.ts';
+import { type ByteReader, StringTableText } from './reader.ts';
 import { checkSectionData, type SectionHeader } from './sections.ts';
 
 export interface ElfSymbol {
@@ -57,32 +57,35 @@ export function linkedStrtab(r: ByteReader, sections: SectionHeader[], sec: Sect
 export function readSymbols(r: ByteReader, sections: SectionHeader[], symtab: SectionHeader): ElfSymbol[] {
   const n = symbolCount(r, symtab);
   const strtab = linkedStrtab(r, sections, symtab);
-  const strEnd = strtab.offset + strtab.size;
+  // Both sections were checked to lie inside the file: read them directly (this runs for every image symbol).
+  const names = new StringTableText(r.bytes, strtab.offset, strtab.offset + strtab.size);
+  const v = new DataView(r.bytes.buffer, r.bytes.byteOffset + symtab.offset, symtab.size);
   const out: ElfSymbol[] = new Array(n);
   let file: string | undefined;
   for (let i = 0; i < n; i++) {
-    const o = symtab.offset + i * symtab.entsize;
-    const nameOffset = r.u32(o, 'st_name');
-    const info = r.u8(o + 4, 'st_info');
-    const other = r.u8(o + 5, 'st_other');
-    const shndx = r.u16(o + 6, 'st_shndx');
+    const o = i * symtab.entsize;
+    const nameOffset = v.getUint32(o, true);
+    const info = v.getUint8(o + 4);
     // st_name 0 means "no name" (gABI), whatever the string table holds.
     if (nameOffset !== 0 && nameOffset >= strtab.size) {
       throw new ElfError(
-        `symbol ${i}: st_name ${hex(nameOffset)} beyond string table ${strtab.index} (size ${hex(strtab.size)})`, o);
+        `symbol ${i}: st_name ${hex(nameOffset)} beyond string table ${strtab.index} (size ${hex(strtab.size)})`, symtab.offset + o);
     }
-    const name = nameOffset === 0 ? '' : r.cstring(strtab.offset + nameOffset, strEnd, `symbol ${i} name`);
+    const name = nameOffset === 0 ? '' : names.at(nameOffset);
+    if (name === undefined) {
+      throw new ElfError(`symbol ${i} name: unterminated string (no NUL before ${hex(strtab.offset + strtab.size)})`, strtab.offset + nameOffset);
+    }
     const type = info & 0xf;
     if (type === STT_FILE) file = name;
     out[i] = {
       index: i,
       name,
-      value: r.u64(o + 8, 'st_value'),
-      size: r.u64n(o + 16, 'st_size'),
+      value: v.getBigUint64(o + 8, true),
+      size: v.getUint32(o + 16, true) + v.getUint32(o + 20, true) * 0x1_0000_0000,
       type,
       bind: info >> 4,
-      visibility: other & 3,
-      shndx,
+      visibility: v.getUint8(o + 5) & 3,
+      shndx: v.getUint16(o + 6, true),
       file,
     };
   }

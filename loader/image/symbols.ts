@@ -23,35 +23,43 @@ export class SymbolTable {
   private readonly byName = new Map<string, ImageSymbol>();
   /** Names defined more than once (Xen's build fails on these with ENFORCE_UNIQUE_SYMBOLS). */
   readonly duplicates = new Map<string, ImageSymbol[]>();
-  /** Sorted by address, best symbol first at equal addresses. */
-  private readonly sorted: ImageSymbol[];
+  /** Symbols that may name an address: sorted by address, best first at equal addresses, on first use (a
+   *  command that only looks names up never pays for the sort). */
+  private unsorted: ImageSymbol[] | undefined = [];
+  private sortedCache: ImageSymbol[] | undefined;
 
-  /** Xen's symbol table of a linked image. */
+  /** Xen's symbol table of a linked image (one pass: this runs for every symbol of the image at each boot). */
   static fromElf(elfSymbols: readonly ElfSymbol[]): SymbolTable {
-    const list: ImageSymbol[] = [];
-    const absolute = new Set<ImageSymbol>();
+    const t = new SymbolTable([]);
     for (const s of elfSymbols) {
       if (!s.name || s.type === STT_FILE || s.type === STT_SECTION || s.shndx === SHN_UNDEF) continue;
       const sym: ImageSymbol = {
         name: xenSymbolName(s), plainName: s.name, address: s.value, size: s.size, type: s.type,
         local: s.bind === STB_LOCAL, file: s.file,
       };
-      list.push(sym);
-      if (s.shndx === SHN_ABS) absolute.add(sym);
+      t.add(sym, s.shndx !== SHN_ABS);
     }
-    return new SymbolTable(list, absolute);
+    return t;
   }
 
   /** `notAddresses`: symbols found by name but never used to name an address (absolute values). */
   constructor(symbols: readonly ImageSymbol[], notAddresses: ReadonlySet<ImageSymbol> = new Set()) {
-    const all: ImageSymbol[] = [];
-    for (const sym of symbols) {
-      const prev = this.byName.get(sym.name);
-      if (prev) this.duplicates.set(sym.name, [...(this.duplicates.get(sym.name) ?? [prev]), sym]);
-      else this.byName.set(sym.name, sym);
-      if (!notAddresses.has(sym)) all.push(sym);
+    for (const sym of symbols) this.add(sym, !notAddresses.has(sym));
+  }
+
+  private add(sym: ImageSymbol, namesAddresses: boolean): void {
+    const prev = this.byName.get(sym.name);
+    if (prev) this.duplicates.set(sym.name, [...(this.duplicates.get(sym.name) ?? [prev]), sym]);
+    else this.byName.set(sym.name, sym);
+    if (namesAddresses) this.unsorted!.push(sym);
+  }
+
+  private get sorted(): ImageSymbol[] {
+    if (!this.sortedCache) {
+      this.sortedCache = this.unsorted!.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : rank(a) - rank(b)));
+      this.unsorted = undefined;
     }
-    this.sorted = all.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : rank(a) - rank(b)));
+    return this.sortedCache;
   }
 
   get size(): number {
@@ -73,18 +81,19 @@ export class SymbolTable {
   /** The symbol containing `address`: the nearest one at or below it, bounded by its size when it has one. */
   containing(address: bigint, limit?: { start: bigint; end: bigint }): ImageSymbol | undefined {
     if (limit && (address < limit.start || address >= limit.end)) return undefined;
+    const sorted = this.sorted;
     let lo = 0;
-    let hi = this.sorted.length - 1;
+    let hi = sorted.length - 1;
     let best = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.sorted[mid]!.address <= address) (best = mid), (lo = mid + 1);
+      if (sorted[mid]!.address <= address) (best = mid), (lo = mid + 1);
       else hi = mid - 1;
     }
     if (best < 0) return undefined;
-    const at = this.sorted[best]!.address;
-    while (best > 0 && this.sorted[best - 1]!.address === at) best--; // best-ranked symbol at that address
-    const s = this.sorted[best]!;
+    const at = sorted[best]!.address;
+    while (best > 0 && sorted[best - 1]!.address === at) best--; // best-ranked symbol at that address
+    const s = sorted[best]!;
     if (s.size && address >= s.address + BigInt(s.size) && !limit) return undefined;
     return s;
   }
