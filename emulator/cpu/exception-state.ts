@@ -36,10 +36,12 @@ function calibrate(): Offsets {
     let found: Offsets | undefined;
     uc.hookIntr(() => {
       uc.contextSave(ctx);
-      for (let k = 0; k + 4 <= size; k += 4) {
+      for (let k = 0; k + 4 <= size && !found; k += 4) {
+        if (blob.readInt32LE(k) !== 3) continue; // the error code first: few words hold 3, so this stays cheap
         for (let d = 4; k + d + 4 <= size && d <= 256; d += 4) {
-          if (blob.readInt32LE(k) === 3 && blob.readInt32LE(k + d) === 14 && clean.readInt32LE(k + d) === -1) {
-            found ??= { errorCode: k, oldException: k + d };
+          if (blob.readInt32LE(k + d) === 14 && clean.readInt32LE(k + d) === -1) {
+            found = { errorCode: k, oldException: k + d };
+            break;
           }
         }
       }
