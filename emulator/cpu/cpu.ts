@@ -12,7 +12,7 @@ import { ExceptionState } from './exception-state.ts';
 import { PageTables, type Perms, type Translation } from './paging.ts';
 import { PAGE_SIZE, PhysicalMemory } from './physical.ts';
 import { ERROR_CODE_VECTORS, type Trap, type TrapOutcome } from './trap.ts';
-import { REG, type RegName, Unicorn } from './unicorn.ts';
+import { HostMemory, REG, type RegName, Unicorn } from './unicorn.ts';
 import { WatchdogSlot } from './watchdog.ts';
 
 export { type Perms } from './paging.ts';
@@ -118,6 +118,10 @@ export class Cpu {
   /** Faults fixed up during the current top-level call (for reports and traces). */
   readonly fixups: { vector: number; rip: bigint; resume: bigint; note: string }[] = [];
   private closed = false;
+  /** Has guest code run (so that Unicorn may hold translations to invalidate)? */
+  private ran = false;
+  /** RAM as markBaseline() found it, in memory of its own (freed by close()). */
+  private baseline: { memory: HostMemory; length: number } | undefined;
   private readonly stack: StackLayout;
   private readonly argumentArea = new ArgumentArea(this);
 
@@ -158,6 +162,7 @@ export class Cpu {
     this.watchdog.release();
     this.uc.close();
     this.memory.release();
+    this.baseline?.memory.free();
   }
 
   // ---- memory -------------------------------------------------------------------------------------------
@@ -212,14 +217,24 @@ export class Cpu {
   }
 
   translate(va: bigint): Translation | undefined {
-    const page = va & ~0xfffn;
+    const t = this.pageTranslation(va & ~0xfffn);
+    return t && { ...t, physical: t.physical + Number(va & 0xfffn) };
+  }
+
+  /** The cached translation of a page-aligned address (shared: never modify it). */
+  private pageTranslation(page: bigint): Translation | undefined {
     let t = this.tlb.get(page);
     if (!t) {
       t = this.pages.translate(page);
       if (!t) return undefined;
       this.tlb.set(page, t);
     }
-    return { ...t, physical: t.physical + Number(va & 0xfffn) };
+    return t;
+  }
+
+  /** Where the next scratch() allocation goes (saved with RAM: see restoreFrames()). */
+  get scratchPointer(): bigint {
+    return this.scratchNext;
   }
 
   /** Map `size` bytes (page-rounded) of fresh memory for host-made arguments (strings, out-parameters). */
@@ -244,15 +259,27 @@ export class Cpu {
 
   /** Physical spans of [va, va+length); throws MachineError on an unmapped page. */
   private spans(va: bigint, length: number, fn: (physical: number, offset: number, n: number, executable: boolean) => void, write = false): void {
+    // Pages that follow each other in physical memory too are handed over as one span (an image's segments
+    // are mapped that way: one copy instead of one per page).
     let done = 0;
+    let run: { physical: number; offset: number; n: number; executable: boolean } | undefined;
+    let page = va & ~0xfffn;
+    let inPage = Number(va & 0xfffn);
     while (done < length) {
-      const cur = va + BigInt(done);
-      const t = this.translate(cur);
-      if (!t) throw new UnmappedAddress(cur, write);
-      const n = Math.min(length - done, PAGE_SIZE - Number(cur & 0xfffn));
-      fn(t.physical, done, n, t.executable);
+      const t = this.pageTranslation(page);
+      if (!t) throw new UnmappedAddress(done ? page : va, write);
+      const n = Math.min(length - done, PAGE_SIZE - inPage);
+      const physical = t.physical + inPage;
+      if (run && run.physical + run.n === physical && run.executable === t.executable) run.n += n;
+      else {
+        if (run) fn(run.physical, run.offset, run.n, run.executable);
+        run = { physical, offset: done, n, executable: t.executable };
+      }
       done += n;
+      page += 0x1000n;
+      inPage = 0;
     }
+    if (run) fn(run.physical, run.offset, run.n, run.executable);
   }
 
   read(va: bigint, length: number): Buffer {
@@ -432,6 +459,7 @@ export class Cpu {
       if (left <= 0) throw this.timeout(`${timeoutMs} ms`);
       this.stop = undefined;
       const timeoutUs = this.watchdog.arm(left);
+      this.ran = true;
       if (maxInsns) this.invalidateAllCode(); // cached translations were made without Unicorn's counting hook
       const rc = this.uc.emuStart(pc, RETURN_SENTINEL, timeoutUs, maxInsns);
       this.watchdog.disarm();
@@ -632,12 +660,11 @@ export class Cpu {
     const ram = this.memory.bytes;
     const hw = Math.max(this.memory.highWater, s.ram.length);
     const changed: number[] = [];
-    let tablesChanged = !this.code;
     for (let f = 0; f < hw; f += PAGE_SIZE) {
       if (f < s.ram.length && ram.compare(s.ram, f, f + PAGE_SIZE, f, f + PAGE_SIZE) === 0) continue;
       changed.push(f);
-      tablesChanged ||= this.code!.tables.has(f);
     }
+    const tablesChanged = this.tablesAmong(changed);
     s.ram.copy(ram, 0);
     if (hw > s.ram.length) ram.fill(0, s.ram.length, hw);
     this.memory.restoreState(s.alloc);
@@ -646,8 +673,66 @@ export class Cpu {
     this.stop = undefined;
     this.fixups.length = 0;
     this.scratchNext = s.scratchNext;
+    this.framesChanged(changed, tablesChanged);
+  }
+
+  /**
+   * Lay whole frames over RAM (`pages` holds their bytes in order) and take over an allocator state: a saved
+   * host rebuilt over a fresh boot of its image, without copying the rest of RAM. The CPU state is kept.
+   */
+  restoreFrames(frames: readonly number[], pages: Uint8Array, alloc: MachineSnapshot['alloc'], scratchNext: bigint): void {
+    if (pages.length !== frames.length * PAGE_SIZE) throw new MachineError(`${frames.length} frames need ${frames.length * PAGE_SIZE} bytes, not ${pages.length}`);
+    const ram = this.memory.bytes;
+    const changed: number[] = [];
+    frames.forEach((f, i) => {
+      if (f % PAGE_SIZE || f < 0 || f + PAGE_SIZE > this.memory.size) throw new MachineError(`frame 0x${f.toString(16)} is not a frame of guest RAM`);
+      const page = pages.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE);
+      if (ram.compare(page, 0, PAGE_SIZE, f, f + PAGE_SIZE) !== 0) changed.push(f);
+    });
+    const tablesChanged = this.tablesAmong(changed);
+    frames.forEach((f, i) => ram.set(pages.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE), f));
+    this.memory.restoreState(alloc);
+    this.scratchNext = scratchNext;
+    this.framesChanged(changed, tablesChanged);
+  }
+
+  /** Were any of these frames page-table frames (unknown tables count as changed)? */
+  private tablesAmong(frames: readonly number[]): boolean {
+    return !this.code || frames.some((f) => this.code!.tables.has(f));
+  }
+
+  /** Only frames whose bytes changed can hold stale translations: invalidate those executable in the new tables. */
+  private framesChanged(changed: readonly number[], tablesChanged: boolean): void {
     if (tablesChanged) this.pageTablesChanged();
+    if (!this.ran) return; // Unicorn has translated nothing yet
     const code = this.codeIndex();
     for (const f of changed) for (const va of code.exec.get(f) ?? []) this.uc.invalidateCode(va, va + 0x1000n);
   }
+
+  /** Remember RAM as it is now: changedFrames() lists the frames that differ from it (save only what changed). */
+  markBaseline(): void {
+    const length = this.memory.highWater;
+    this.baseline?.memory.free();
+    this.baseline = undefined;
+    const memory = HostMemory.allocate(Math.max(length, PAGE_SIZE));
+    this.memory.bytes.copy(memory.buffer, 0, 0, length);
+    this.baseline = { memory, length };
+  }
+
+  /** Frames below the high-water mark whose bytes differ from the baseline (zero above it), ascending. */
+  changedFrames(): number[] {
+    if (!this.baseline) throw new MachineError('changedFrames() needs markBaseline() first');
+    const { memory, length } = this.baseline;
+    const ram = this.memory.bytes;
+    const out: number[] = [];
+    for (let f = 0; f < this.memory.highWater; f += PAGE_SIZE) {
+      const same = f < length ? ram.compare(memory.buffer, f, f + PAGE_SIZE, f, f + PAGE_SIZE) === 0 : isZero(ram, f);
+      if (!same) out.push(f);
+    }
+    return out;
+  }
+
 }
+
+const ZERO_PAGE = Buffer.alloc(PAGE_SIZE);
+const isZero = (b: Buffer, f: number): boolean => b.compare(ZERO_PAGE, 0, PAGE_SIZE, f, f + PAGE_SIZE) === 0;
