@@ -1,6 +1,6 @@
 // The persistent emulated host of the `xlp` verbs. Each command rebuilds the host the previous one saved: it
 // boots the image, lays the saved guest pages over it, takes over the loader's recorded state, and checks the
-// result against the saved stateHash; then it saves the host it leaves (see state-file.ts). The cost does not
+// result against the saved checksum; then it saves the host it leaves (see state-file.ts). The cost does not
 // depend on how many commands came before. Nothing that depends on wall-clock time is kept: a command that
 // hits a time limit, or a guest call that faults, leaves the saved host as it was; a host that died (a panic,
 // a fault in hypervisor context) is saved dead and refuses every command until `xlp boot` or `xlp reset`.
@@ -8,14 +8,14 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GuestTimeout } from '../../emulator/cpu/errors.ts';
 import type { CallArg } from '../../emulator/cpu/arguments.ts';
-import type { CallResult, MachineSnapshot } from '../../emulator/cpu/cpu.ts';
+import type { CallResult } from '../../emulator/cpu/cpu.ts';
 import { type BootedImage, bootImage } from '../../loader/boot.ts';
 import { resolveImage } from '../../loader/image/index.ts';
 import type { ActionName } from '../../loader/livepatch/abi.ts';
 import { type ActionOptions, type HostRecord, LivepatchHost } from '../../loader/livepatch/host.ts';
 import { type DirLock, withDirLock } from './lock.ts';
 import { HOST_FILE, SessionError, inspectDir, removeOwnFiles } from './state-dir.ts';
-import { type SavedState, type SavedView, damagedError, readState, writeState } from './state-file.ts';
+import { type SavedState, type SavedView, damagedError, readState, sameState, writeState } from './state-file.ts';
 import { deadError } from './view.ts';
 
 export { SessionError, stateDir } from './state-dir.ts';
@@ -29,6 +29,8 @@ const describe = (e: Error): string => `${e.name}: ${e.message.split('\n')[0]}`;
 
 export class Session {
   private readonly log: string[];
+  /** The host file this session was rebuilt from: a save that would write the same is skipped. */
+  private loaded: SavedState | undefined;
   /** Why this command's effect is not kept (it hit a time limit, or a guest call faulted). */
   private discarded: string | undefined;
 
@@ -36,8 +38,6 @@ export class Session {
     readonly dir: string,
     readonly image: string,
     readonly host: LivepatchHost,
-    /** The guest memory of the freshly booted image: only pages that differ from it are saved. */
-    private readonly base: MachineSnapshot,
     private lock: DirLock | undefined,
     log: string[],
   ) {
@@ -124,21 +124,23 @@ export class Session {
     }
     booted.machine.console.drain();
     return Session.make(dir, view.image, booted, lock, [...view.console], (s) => {
+      s.loaded = saved;
       const found = s.host.image.buildIdHex;
       if (found !== view.buildId) {
         throw new SessionError(`the host in ${dir} was booted from ${view.image} with build-id ${view.buildId}, which now has ${found}: run \`xlp reset\``);
       }
-      const ram = Buffer.alloc(Math.max(s.base.ram.length, h.machine.alloc.next));
-      s.base.ram.copy(ram);
-      h.machine.frames.forEach((f, i) => saved.pages.copy(ram, f, i * PAGE, (i + 1) * PAGE));
       // The CPU is the fresh machine's: every top-level call starts from one defined CPU state anyway.
-      s.host.machine.restore({ ram: ram.subarray(0, h.machine.alloc.next), alloc: h.machine.alloc, cpu: s.base.cpu, scratchNext: h.machine.scratchNext });
+      try {
+        s.host.machine.restoreFrames(h.machine.frames, saved.pages, h.machine.alloc, h.machine.scratchNext);
+      } catch (e) {
+        throw damagedError(file, (e as Error).message);
+      }
       try {
         s.host.adopt(h.record as HostRecord);
       } catch (e) {
         throw damagedError(file, (e as Error).message);
       }
-      if (s.host.stateHash() !== h.stateHash) {
+      if (h.checksum !== undefined ? s.host.stateChecksum() !== h.checksum : s.host.stateHash() !== h.stateHash) {
         throw new SessionError(`the host rebuilt from ${file} differs from the one saved (did ${view.image} change?): run \`xlp reset\``);
       }
     });
@@ -146,8 +148,8 @@ export class Session {
 
   private static make(dir: string, image: string, booted: BootedImage, lock: DirLock | undefined, log: string[], init: (s: Session) => void): Session {
     try {
-      const base = booted.machine.snapshot();
-      const s = new Session(dir, image, new LivepatchHost(booted), base, lock, log);
+      booted.machine.markBaseline(); // the freshly booted image: only pages that differ from it are saved
+      const s = new Session(dir, image, new LivepatchHost(booted), lock, log);
       init(s);
       return s;
     } catch (e) {
@@ -212,16 +214,8 @@ export class Session {
     if (!this.lock) throw new Error('Session.save() on a session opened read-only');
     if (this.discarded !== undefined) return;
     const m = this.host.machine;
-    const snap = m.snapshot();
-    const frames: number[] = [];
-    const pages: Buffer[] = [];
-    const zero = Buffer.alloc(PAGE);
-    for (let f = 0; f < snap.ram.length; f += PAGE) {
-      const page = snap.ram.subarray(f, f + PAGE);
-      if (f < this.base.ram.length ? page.equals(this.base.ram.subarray(f, f + PAGE)) : page.equals(zero)) continue;
-      frames.push(f);
-      pages.push(page);
-    }
+    const frames = m.changedFrames();
+    const ram = m.memory.bytes;
     let keep = this.log.length;
     for (let chars = 0; keep > 0 && chars + this.log[keep - 1]!.length < CONSOLE_KEEP; keep--) chars += this.log[keep - 1]!.length + 1;
     const dead = this.host.deathCause;
@@ -233,15 +227,13 @@ export class Session {
       list: dead ? [] : this.host.list(),
       console: this.log.slice(keep),
     };
-    writeState(this.dir, {
+    const next = {
       view,
-      host: {
-        stateHash: this.host.stateHash(),
-        machine: { alloc: snap.alloc, scratchNext: snap.scratchNext, frames },
-        record: this.host.record(),
-      },
-      pages: Buffer.concat(pages),
-    });
+      host: { machine: { alloc: m.memory.saveState(), scratchNext: m.scratchPointer, frames }, record: this.host.record() },
+      pages: Buffer.concat(frames.map((f) => ram.subarray(f, f + PAGE))),
+    };
+    if (this.loaded && sameState(this.loaded, next)) return;
+    writeState(this.dir, { ...next, host: { checksum: this.host.stateChecksum(), ...next.host } });
   }
 
   close(): void {

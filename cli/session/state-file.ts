@@ -38,7 +38,10 @@ export interface SavedMachine {
 }
 
 export interface SavedHost {
-  stateHash: string;
+  /** LivepatchHost.stateChecksum() of the host saved: a rebuilt host must give the same. */
+  checksum?: string;
+  /** LivepatchHost.stateHash(), in files written before the checksum (read, never written now). */
+  stateHash?: string;
   machine: SavedMachine;
   /** LivepatchHost.record(), checked shallowly here (the checksum guards the rest). */
   record: unknown;
@@ -84,6 +87,18 @@ export function encodeState(s: SavedState): Buffer {
   head.writeUInt32LE(FORMAT, MAGIC.length);
   head.writeUInt32LE(crc32(body), MAGIC.length + 4);
   return Buffer.concat([head, body]);
+}
+
+/**
+ * Would saving `next` write what `loaded` (read from the host file) already holds? Everything but the checksum
+ * is compared; it is a function of the rest. A command that changed nothing (a call that left the
+ * same bytes, a refused action) then writes nothing.
+ */
+export function sameState(loaded: SavedState, next: Omit<SavedState, 'host'> & { host: Omit<SavedHost, 'stateHash' | 'checksum'> }): boolean {
+  const { stateHash: _, checksum: __, ...host } = loaded.host;
+  return loaded.pages.equals(next.pages) &&
+    JSON.stringify(loaded.view) === JSON.stringify(next.view) &&
+    JSON.stringify(host, tagged) === JSON.stringify(next.host, tagged);
 }
 
 /** Write the host file of `dir` atomically (the caller holds the lock). */
@@ -191,7 +206,8 @@ function checkView(v: unknown, damaged: Damaged): SavedView {
 }
 
 function checkHost(h: unknown, damaged: Damaged): SavedHost {
-  field(h, 'stateHash', 'string', damaged);
+  const check = h && typeof h === 'object' ? h as Record<string, unknown> : {};
+  if (typeof check.checksum !== 'string' && typeof check.stateHash !== 'string') throw damaged('field checksum is missing or not a string');
   const m = field(h, 'machine', 'object', damaged);
   const alloc = field(m, 'alloc', 'object', damaged);
   field(alloc, 'next', 'number', damaged);

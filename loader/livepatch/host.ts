@@ -2,6 +2,7 @@
 // 4.17's checks, errnos and asynchronous protocol. ACTION only schedules; the work runs when the guest reaches
 // check_for_livepatch_work() (served from here), as Xen runs it from the idle loop with every CPU quiesced.
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import type { CallArg } from '../../emulator/cpu/arguments.ts';
 import type { CallResult, MachineSnapshot } from '../../emulator/cpu/cpu.ts';
 import type { Machine } from '../../emulator/xen/machine.ts';
@@ -478,10 +479,23 @@ export class LivepatchHost {
 
   /** A digest of everything a failed operation must leave unchanged: guest RAM (page tables included) and ours. */
   stateHash(): string {
+    const [ram, ours] = this.stateParts();
+    return createHash('sha256').update(ram).update(ours).digest('hex');
+  }
+
+  /**
+   * CRC-32 of what stateHash covers: ~5× cheaper, enough to tell a host rebuilt from its saved pages from one
+   * that differs by accident (a changed image or boot); not a state's identity (among many states, CRCs collide).
+   */
+  stateChecksum(): string {
+    const [ram, ours] = this.stateParts();
+    return crc32(ours, crc32(ram)).toString(16).padStart(8, '0');
+  }
+
+  private stateParts(): [Uint8Array, string] {
     const m = this.machine;
-    const h = createHash('sha256');
-    h.update(m.memory.bytes.subarray(0, m.memory.highWater));
-    h.update(
+    return [
+      m.memory.bytes.subarray(0, m.memory.highWater),
       JSON.stringify({
         payloads: this.payloads.map((p) => [p.name, p.state, p.rc, p.reverted, p.prepared.base.toString(16)]),
         applied: this.applied.map((p) => p.name),
@@ -491,9 +505,9 @@ export class LivepatchHost {
         work: this.pending ?? null,
         version: this.version,
       }),
-    );
-    return h.digest('hex');
+    ];
   }
+
 }
 
 function actionName(cmd: number): ActionName {

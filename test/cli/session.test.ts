@@ -1,6 +1,6 @@
 // The state directory of the `xlp` verbs (issue 9): xlp touches only what it created, a host that died stays
 // dead, nothing that depends on the wall clock is kept, damage is reported by file name with the way out.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -112,6 +112,21 @@ describe('what a command keeps', () => {
     }
   });
 
+  it('a command that changes nothing does not rewrite the host file; one that changes something does', async () => {
+    const d = tmp();
+    const host = join(d, 'host');
+    expect((await xlp('boot', '--state', d)).code).toBe(0);
+    expect((await xlp('call', 'plain_answer', '--state', d)).code).toBe(0);
+    const file = statSync(host).ino; // a save writes a new file and renames it over the old one
+    const bytes = readFileSync(host);
+    expect((await xlp('call', 'plain_answer', '--state', d)).code).toBe(0); // the same bytes again
+    expect((await xlp('apply', 'nosuch', '--state', d)).code).not.toBe(0); // refused: nothing changed
+    expect(statSync(host).ino).toBe(file);
+    expect(readFileSync(host).equals(bytes)).toBe(true);
+    expect((await xlp('call', 'selftest_schedule_tasklet', '1', '--state', d)).code).toBe(0);
+    expect(statSync(host).ino).not.toBe(file);
+  });
+
   it('a refused upload leaves nothing in the state directory', async () => {
     const d = tmp();
     expect((await xlp('boot', '--state', d)).code).toBe(0);
@@ -218,6 +233,29 @@ describe('damaged state', () => {
       }, verbs);
       expect(errs).toEqual(verbs.map(() => msg(dir, why)));
     }
+  });
+
+  it('a host that rebuilds other than saved is refused; a file from before the checksum (stateHash) still loads', async () => {
+    let dir = '';
+    const differs = await damagedWith((file) => {
+      dir = file.replace(/\/host$/, '');
+      const s = readState(dir, true)!;
+      s.host.checksum = s.host.checksum === '00000000' ? '00000001' : '00000000';
+      writeFileSync(file, encodeState(s));
+    }, ALL.slice(1));
+    expect(differs).toEqual(ALL.slice(1).map(() => `xlp: the host rebuilt from ${dir}/host differs from the one saved (did builtin change?): run \`xlp reset\``));
+    const d = tmp();
+    expect((await xlp('boot', '--state', d)).code).toBe(0);
+    expect((await xlp('load', hello, '--state', d)).code).toBe(0);
+    const s = readState(d, true)!;
+    const live = Session.open(d, { write: false });
+    const hash = live.host.stateHash();
+    live.close();
+    delete s.host.checksum;
+    writeFileSync(join(d, 'host'), encodeState({ ...s, host: { ...s.host, stateHash: hash } }));
+    expect((await xlp('call', 'xen_extra_version', '--string', '--state', d)).out).toEqual(['"Hello World"']);
+    writeFileSync(join(d, 'host'), encodeState({ ...s, host: { ...s.host, stateHash: hash.replace(/^./, (c) => (c === '0' ? '1' : '0')) } }));
+    expect((await xlp('call', 'xen_extra_version', '--string', '--state', d)).err).toEqual([`xlp: the host rebuilt from ${d}/host differs from the one saved (did builtin change?): run \`xlp reset\``]);
   });
 
   it('a directory given as the image is refused by name, for boot and for the image a first command boots', async () => {
