@@ -5,7 +5,6 @@
 // CPU (a Node isolate and koffi), more than a short command's whole run (issue 9: an `xlp call` is a handful
 // of runs), so a process's first NATIVE_RUNS runs take Unicorn's own timeout and the worker starts after them.
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import { unicornLibraryPath } from './unicorn.ts';
 
 const SLOTS = 1024;
@@ -26,7 +25,7 @@ const STOP = 0;
 const STOPPED = 1;
 const free: number[] = [];
 let next = 0;
-let worker: Worker | undefined;
+let worker: import('node:worker_threads').Worker | undefined;
 /** Why the worker died, if it did: without it no wall-clock limit would ever fire. */
 let failure: Error | undefined;
 
@@ -71,6 +70,8 @@ function stopWorker(): void {
 function ensureWorker(): void {
   if (worker) return;
   const req = createRequire(import.meta.url);
+  // Loaded here, not at the top: most processes end before their NATIVE_RUNS-th run and never need it.
+  const { Worker } = req('node:worker_threads') as typeof import('node:worker_threads');
   // execArgv []: the worker is plain CommonJS whatever the process was started with (`--input-type=module`
   // would make it ESM and break it; `--import tsx` would only slow its start).
   worker = new Worker(WORKER_SOURCE, {

@@ -1,7 +1,7 @@
 // The hypervisor side of XEN_SYSCTL_livepatch_op on an emulated host: UPLOAD, GET, LIST and ACTION with Xen
 // 4.17's checks, errnos and asynchronous protocol. ACTION only schedules; the work runs when the guest reaches
 // check_for_livepatch_work() (served from here), as Xen runs it from the idle loop with every CPU quiesced.
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { crc32 } from 'node:zlib';
 import type { CallArg } from '../../emulator/cpu/arguments.ts';
 import type { CallResult, MachineSnapshot } from '../../emulator/cpu/cpu.ts';
@@ -480,7 +480,7 @@ export class LivepatchHost {
   /** A digest of everything a failed operation must leave unchanged: guest RAM (page tables included) and ours. */
   stateHash(): string {
     const [ram, ours] = this.stateParts();
-    return createHash('sha256').update(ram).update(ours).digest('hex');
+    return crypto().createHash('sha256').update(ram).update(ours).digest('hex');
   }
 
   /**
@@ -509,6 +509,10 @@ export class LivepatchHost {
   }
 
 }
+
+/** node:crypto on first use: loading it costs a short command (`xlp call`, `xlp list`) ~5 ms it never needs. */
+let cryptoModule: typeof import('node:crypto') | undefined;
+const crypto = (): typeof import('node:crypto') => (cryptoModule ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto'));
 
 function actionName(cmd: number): ActionName {
   const e = Object.entries(ACTION).find(([, v]) => v === cmd);
