@@ -127,4 +127,4 @@ export async function runCommand(): Promise<void> {
   process.exitCode = await main(process.argv.slice(2));
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runCommand();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void runCommand();

@@ -1,6 +1,6 @@
 // Compiles xlp's runtime sources into dist/ (tsconfig.build.json) when a source is newer than the last build,
-// then bundles the command (and explore's worker) into dist/bin/: a command starts by loading a few chunks
-// instead of resolving ~150 modules one by one (~40 ms of CPU per command; issue 9's cost goal). The package's
+// then bundles the command (and explore's worker) into dist/bin/: a command starts by loading one file instead
+// of resolving ~150 modules one by one (~50 ms of CPU per command; issue 9's cost goal). The package's
 // library entry stays the per-module tsc output. `make` runs it; so does vitest's global set-up, so tests that
 // start bin/xlp never run stale JavaScript. Concurrent builds in one checkout take turns through a lock file.
 import { execFileSync } from 'node:child_process';
@@ -68,18 +68,24 @@ export async function buildDist(opts: { clean?: boolean; strict?: boolean } = {}
   }
 }
 
-/** ES modules with shared chunks; packages stay external (koffi is native; the others load as they are). */
+/**
+ * One CommonJS file per entry (xlp.cjs, and worker.cjs that explore's pool starts beside it): Node loads it
+ * without the ES module loader's machinery, which a command would otherwise pay for on every start. Packages
+ * stay external (koffi is native; the others load as they are); `import.meta.url` becomes the bundle's URL.
+ */
 async function bundle(): Promise<void> {
   rmSync(BUNDLE, { recursive: true, force: true });
   await build({
     entryPoints: { xlp: join(DIST, 'cli/xlp.js'), worker: join(DIST, 'cli/explore/worker.js') },
     outdir: BUNDLE,
+    outExtension: { '.js': '.cjs' },
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
     packages: 'external',
+    define: { 'import.meta.url': 'xlpBundleUrl' },
+    banner: { js: "const xlpBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
   });
 }

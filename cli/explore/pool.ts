@@ -1,8 +1,8 @@
 // Worker threads that run units: each boots its own host once, then takes the next unit as soon as it is
 // free. Results come back per unit, so their merge does not depend on which worker ran what.
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ExploreConfig } from './config.ts';
 import type { UnitResult } from './engine.ts';
@@ -31,14 +31,14 @@ export interface UnitProgress {
 }
 
 /**
- * Compiled, the worker is plain JavaScript next to this module. From the TypeScript sources (development,
- * vitest) it is loaded through tsx, registered inside the worker: execArgv's `--import tsx` does not reach
- * worker threads on Node 20, and under vitest there is none.
+ * Compiled, the worker is plain JavaScript next to this module (worker.js beside the tsc output, worker.cjs
+ * beside the bundle). From the TypeScript sources (development, vitest) it is loaded through tsx, registered
+ * inside the worker: execArgv's `--import tsx` does not reach worker threads on Node 20, and under vitest there
+ * is none.
  */
 function spawn(data: WorkerData): Worker {
-  if (import.meta.url.endsWith('.js')) {
-    return new Worker(new URL('./worker.js', import.meta.url), { workerData: data, execArgv: [] });
-  }
+  const ext = extname(fileURLToPath(import.meta.url));
+  if (ext !== '.ts') return new Worker(new URL(`./worker${ext}`, import.meta.url), { workerData: data, execArgv: [] });
   const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   const tsx = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
   const entry = new URL('./worker.ts', import.meta.url).href;
