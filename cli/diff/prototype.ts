@@ -31,13 +31,16 @@ function returnType(t: CType): ReturnType | undefined {
   return intType(t); // a structure returned by value may take a hidden pointer argument: not guessed
 }
 
+/** `char *dest`, `int cmd`, or the type alone. */
+const declaration = (type: string, name: string | undefined): string => (name === undefined ? type : type.endsWith('*') ? `${type}${name}` : `${type} ${name}`);
+
 /** The signature a DWARF prototype gives, or why it gives none. */
 function fromPrototype(p: FunctionPrototype): Signature | string {
   if (p.variadic) return 'it takes a variable argument list';
   const args: ArgType[] = [];
   for (const [i, param] of p.params.entries()) {
     const t = intType(param.type);
-    if (!t) return `argument ${i} (${param.type.text}${param.name ? ` ${param.name}` : ''}) is not an integer: its buffer's size cannot be known from its type`;
+    if (!t) return `argument ${i} (${declaration(param.type.text, param.name)}) is not an integer: the size of what it passes cannot be known from its type`;
     args.push(t);
   }
   const returns = returnType(p.returns);
@@ -51,7 +54,7 @@ export interface SignatureSources {
   image: string;
   inputs: ReadonlyMap<string, Signature> | undefined;
   /** The image's DWARF, or undefined when it has none (called only when the inputs file has no signature). */
-  dwarf: () => FunctionPrototypes | undefined;
+  dwarf: () => Pick<FunctionPrototypes, 'at'> | undefined;
 }
 
 export function findSignature(fn: string, address: bigint, src: SignatureSources): FoundSignature {

@@ -65,6 +65,16 @@ describe('xlp diff (command) on functions without arguments', () => {
     expect((await xlp('diff', payload, '--expect', expectFile, '--out', join(dir, 'e2'))).code).toBe(1);
   });
 
+  it("on debian-4.20, a function with a pointer argument is refused with the prototype the image's DWARF gives", async () => {
+    // size_t strlcpy(char *dest, const char *src, size_t size): xen/include/xen/string.h
+    const r = await xlp('diff', payloadPath('debian-4.20', 'xen_hello_world'), '--function', 'strlcpy', '--out', join(dir, 's'));
+    expect([r.code, r.err]).toEqual([1, [
+      "xlp: no signature for strlcpy: debian-4.20's DWARF says size_t strlcpy(char *, const char *, size_t), and argument 0 (char *dest) " +
+        'is not an integer: the size of what it passes cannot be known from its type: give its `args` (and `returns`) in an --inputs file ' +
+        '(`args: []` for a function without arguments; docs/diff.md)',
+    ]]);
+  });
+
   it('on builtin: no Xen context, so --domain is refused with the reason', async () => {
     const r = await xlp('diff', payloadPath('builtin', 'xen_hello_world'), '--domain', 'guest', '--out', join(dir, 'b'));
     expect([r.code, r.err]).toEqual([1, [expect.stringMatching(/^xlp: --domain guest: builtin: unknown layout field\(s\) .*: no current vCPU can be made$/)]]);
