@@ -1,6 +1,7 @@
 // xlp explore on Debian's real Xen, 4.17 (bookworm) and 4.20 (trixie), with Xen's own test payloads
 // xen_hello_world and xen_bye_world (bye depends on hello's build-id). What must be found follows from Xen's
-// livepatch_action() (the same in both versions for what these payloads do) and the payloads' sources:
+// livepatch_action() (the spec's action table; its "newer versions" notes: no change to these rules through
+// 4.20) and the payloads' sources:
 //
 // - hello has a .bss counter, so once reverted it is not safe_to_reapply: APPLY leaves it CHECKED with rc
 //   -EINVAL. REPLACE has no such check, so REPLACE re-applies it and its load hook hi_func runs again.
