@@ -18,7 +18,7 @@ interface DiffCliOptions {
   seed: string;
   inputs?: string;
   expect?: string;
-  domain: string;
+  domain?: string;
   nodeps?: boolean;
   json?: boolean;
   out: string;
@@ -54,7 +54,7 @@ export function registerDiff(program: Command, io: Output): void {
     .option('--seed <n>', 'seed of the random inputs', '1')
     .option('--inputs <file>', 'YAML: signatures and listed inputs (see docs/diff.md)')
     .option('--expect <file>', 'YAML: intended divergences; exit 1 only on the others')
-    .option('--domain <kind>', 'the current vCPU\'s domain: control or guest', 'control')
+    .option('--domain <kind>', 'the current vCPU\'s domain: control or guest (default: control, on an image xlp can make Xen\'s context for; else none)')
     .option('--nodeps', 'apply with LIVEPATCH_ACTION_APPLY_NODEPS')
     .option('--json', 'print the report as JSON')
     .option('--out <dir>', 'directory for the scenarios of divergences', './xlp-diff')
@@ -64,12 +64,12 @@ export function registerDiff(program: Command, io: Output): void {
         if (!existsSync(f)) throw new Error(`payload file ${f} not found`);
         return resolve(f);
       });
-      if (!DOMAIN_KINDS.includes(o.domain as DomainKind)) throw new Error(`--domain takes control or guest (got ${o.domain})`);
+      if (o.domain !== undefined && !DOMAIN_KINDS.includes(o.domain as DomainKind)) throw new Error(`--domain takes control or guest (got ${o.domain})`);
       const image = o.image ?? imageOf(payloads[0]!);
       if (!image) throw new Error(`${files[0]} names no image xlp knows (its xen_depends): give --image`);
       const r = runDiff({
         image, payloads, functions: o.function, count: nonNegative(o.count, '--count'), seed: nonNegative(o.seed, '--seed'),
-        domain: o.domain as DomainKind, nodeps: !!o.nodeps,
+        ...(o.domain ? { domain: o.domain as DomainKind } : {}), nodeps: !!o.nodeps,
         ...(o.inputs ? { inputs: readInputsFile(o.inputs) } : {}),
         ...(o.expect ? { expect: Expectations.read(o.expect) } : {}),
       });

@@ -2,8 +2,10 @@
 // each input from the same start state, and every difference in what the code did.
 import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { type DomainKind, XenContext } from '../../emulator/xen/context/context.ts';
+import { type DomainKind, XenContext, XenContextError, layoutOf } from '../../emulator/xen/context/context.ts';
+import type { XenImageView } from '../../emulator/xen/context/layout.ts';
 import { bootImage } from '../../loader/boot.ts';
+import { FunctionPrototypes } from '../../loader/dwarf/index.ts';
 import { LivepatchError } from '../../loader/livepatch/errno.ts';
 import { LivepatchHost } from '../../loader/livepatch/host.ts';
 import { type DivergenceKind, classify } from './compare.ts';
@@ -11,7 +13,8 @@ import type { Expectations } from './expect.ts';
 import { type Input, InputError, generateInputs } from './inputs.ts';
 import type { InputsFile } from './inputs-file.ts';
 import { ArgumentArea, type Observation, RunSide } from './run-side.ts';
-import { KNOWN_SIGNATURES, type Signature, formatArgType } from './signature.ts';
+import { type SignatureSource, type SignatureSources, findSignature } from './prototype.ts';
+import { formatArgType } from './signature.ts';
 
 export const DIFF_REPORT_VERSION = 1;
 
@@ -23,7 +26,8 @@ export interface DiffOptions {
   functions?: readonly string[];
   count: number;
   seed: number;
-  domain: DomainKind;
+  /** Whose vCPU is current. Default: control, where the image has Xen's context; without one, none. */
+  domain?: DomainKind;
   inputs?: InputsFile;
   expect?: Expectations;
   nodeps?: boolean;
@@ -43,6 +47,9 @@ export interface FunctionRun {
   function: string;
   address: bigint;
   signature: string[];
+  returns: string;
+  /** Where the signature came from: the --inputs file, the image's DWARF, or xlp's table. */
+  signatureFrom: SignatureSource;
   inputs: number;
 }
 
@@ -51,7 +58,9 @@ export interface DiffResult {
   image: string;
   buildId: string;
   payloads: { name: string; file: string }[];
-  domain: DomainKind;
+  /** Undefined when the image has no Xen context; `noContext` says why. */
+  domain: DomainKind | undefined;
+  noContext?: string;
   seed: number;
   count: number;
   functions: FunctionRun[];
@@ -71,17 +80,26 @@ export class DiffError extends Error {
 
 export const payloadName = (file: string): string => basename(file).replace(/\.livepatch$/, '');
 
-function signatureOf(fn: string, o: DiffOptions): Signature {
-  const sig = o.inputs?.signatures.get(fn) ?? KNOWN_SIGNATURES.get(fn);
-  if (!sig) throw new DiffError(`no signature for ${fn}: give its \`args\` in an --inputs file (known: ${[...KNOWN_SIGNATURES.keys()].join(', ')})`);
-  return sig;
+/**
+ * Xen's context for the chosen domain; with none chosen, control if the image can have a context, else none.
+ * An image outside the layout table is searched by its instructions: initDisassembler() must have been awaited.
+ */
+function contextFor(image: XenImageView, domain: DomainKind | undefined): { ctx?: XenContext; domain?: DomainKind; noContext?: string } {
+  try {
+    return { ctx: XenContext.install(image, layoutOf(image, 'strict')), domain: domain ?? 'control' };
+  } catch (e) {
+    if (!(e instanceof XenContextError)) throw e;
+    if (domain) throw new DiffError(`--domain ${domain}: ${e.message}`);
+    return { noContext: e.message };
+  }
 }
 
+/** On an image outside Xen's layout table (Debian's 4.20) initDisassembler() must have been awaited first. */
 export function runDiff(o: DiffOptions): DiffResult {
   const booted = bootImage(o.image);
   try {
     const { machine, image } = booted;
-    const ctx = XenContext.install(image);
+    const { ctx, domain, noContext } = contextFor(image, o.domain);
     const host = new LivepatchHost(booted);
     const payloads = o.payloads.map((file) => ({ name: payloadName(file), file }));
     const patched = new Map<string, bigint>();
@@ -99,22 +117,26 @@ export function runDiff(o: DiffOptions): DiffResult {
     }
     const names = o.functions?.length ? [...o.functions] : [...patched.keys()];
     const runs: FunctionRun[] = [];
+    let dwarf: FunctionPrototypes | undefined | null = null; // read once, and only if some function needs it
+    const sources: SignatureSources = {
+      image: o.image, inputs: o.inputs?.signatures, dwarf: () => (dwarf === null ? (dwarf = FunctionPrototypes.fromElf(image.elf)) : dwarf),
+    };
     const plan = names.map((fn) => {
       const address = patched.get(fn) ?? image.symbols.address(fn);
       if (address === undefined) throw new DiffError(`no function ${fn} in ${image.name}`);
-      const sig = signatureOf(fn, o);
+      const { signature: sig, source } = findSignature(fn, address, sources);
       const listed = o.inputs?.listed.get(fn)?.(sig) ?? [];
       const inputs = [...listed, ...(o.inputs && !o.inputs.generate ? [] : generateInputs(fn, sig, o.count, o.seed))];
       if (!inputs.length) throw new InputError(`no inputs for ${fn}`);
-      runs.push({ function: fn, address, signature: sig.map(formatArgType), inputs: inputs.length });
-      return { fn, address, inputs };
+      runs.push({ function: fn, address, signature: sig.args.map(formatArgType), returns: formatArgType(sig.returns), signatureFrom: source, inputs: inputs.length });
+      return { fn, address, sig, inputs };
     });
-    ctx.use(o.domain);
-    const area = new ArgumentArea(machine, plan.map((p) => signatureOf(p.fn, o)));
+    if (domain) ctx?.use(domain);
+    const area = new ArgumentArea(machine, plan.map((p) => p.sig));
 
     const side = (): { obs: Observation[][]; fallbacks: number } => {
       const s = new RunSide(machine, ctx, area);
-      const obs = plan.map((p) => p.inputs.map((input) => s.observe(p.address, input)));
+      const obs = plan.map((p) => p.inputs.map((input) => s.observe(p.address, input, p.sig.returns)));
       s.release();
       return { obs, fallbacks: s.fallbacks };
     };
@@ -123,21 +145,21 @@ export function runDiff(o: DiffOptions): DiffResult {
       const st = host.actionAndWait(p.name, 'APPLY', { nodeps: o.nodeps });
       if (st?.state !== 'APPLIED') throw new DiffError(`apply of ${p.name} failed: state ${st?.state ?? '?'}, rc ${st?.rc ?? '?'}`);
     }
-    ctx.use(o.domain);
+    if (domain) ctx?.use(domain);
     const after = side();
 
     const divergences: Divergence[] = [];
     plan.forEach((p, i) => p.inputs.forEach((input, k) => {
       const old = before.obs[i]![k]!;
       const neu = after.obs[i]![k]!;
-      const kind = classify(old, neu);
+      const kind = classify(old, neu, p.sig.returns);
       if (!kind) return;
       const d: Divergence = { function: p.fn, kind, input, old, new: neu, rule: -1 };
       d.rule = o.expect?.match({ function: p.fn, kind, args: input.args, old, new: neu }) ?? -1;
       divergences.push(d);
     }));
     return {
-      version: DIFF_REPORT_VERSION, image: o.image, buildId: image.buildIdHex, payloads, domain: o.domain, seed: o.seed,
+      version: DIFF_REPORT_VERSION, image: o.image, buildId: image.buildIdHex, payloads, domain, ...(noContext ? { noContext } : {}), seed: o.seed,
       count: o.count, functions: runs, inputs: runs.reduce((n, r) => n + r.inputs, 0), divergences,
       unexpected: divergences.filter((d) => d.rule < 0).length, fullRestores: before.fallbacks + after.fallbacks,
     };

@@ -6,7 +6,7 @@
 //       kind: different-return                  # optional
 //       args: [{ min: 11, max: 0x7fffffff, bits: 32, signed: true }, any]
 //       old: { returns: -38 }                   # optional, on the 64-bit return value
-//       new: { returns: -22 }
+//       new: { returns: -22 }                   # or { string: TEXT } for a function returning a C string
 import { z } from 'zod';
 import { type DivergenceKind, KINDS } from './compare.ts';
 import { toBigInt } from '../files/integers.ts';
@@ -20,7 +20,7 @@ const ArgMatch = z.union([
   Int,
   z.object({ min: Int.optional(), max: Int.optional(), bits: z.union([z.literal(8), z.literal(16), z.literal(32), z.literal(64)]).optional(), signed: z.boolean().optional() }).strict(),
 ]);
-const Side = z.object({ returns: Int.optional(), faulted: z.boolean().optional() }).strict();
+const Side = z.object({ returns: Int.optional(), string: z.string().optional(), faulted: z.boolean().optional() }).strict();
 const Rule = z.object({
   function: z.string(),
   kind: z.enum(KINDS).optional(),
@@ -54,6 +54,7 @@ function argMatches(m: z.infer<typeof ArgMatch>, a: ArgValue): boolean {
 function sideMatches(s: z.infer<typeof Side> | undefined, o: Observation): boolean {
   if (!s) return true;
   if (s.faulted !== undefined && s.faulted !== (o.fault !== undefined)) return false;
+  if (s.string !== undefined && s.string !== o.text) return false;
   return s.returns === undefined || (o.returns !== undefined && o.returns === BigInt.asUintN(64, big(s.returns)));
 }
 

@@ -2,7 +2,7 @@
 // of the signature's size (zeroed, all-ones, random) and the pointers Xen must refuse (NULL, an unmapped
 // page); or inputs listed in a file. Values are exact 64-bit register contents.
 import { parseGuestValue } from '../files/integers.ts';
-import type { ArgType, Signature } from './signature.ts';
+import type { ArgType, IntType, Signature } from './signature.ts';
 
 export type ArgValue =
   | { kind: 'int'; value: bigint }
@@ -54,13 +54,13 @@ export class Random {
 }
 
 /** The register value of `v` as an integer of this width: sign- or zero-extended to 64 bits. */
-export function extend(v: bigint, t: Extract<ArgType, { kind: 'int' }>): bigint {
+export function extend(v: bigint, t: IntType): bigint {
   const n = t.signed ? BigInt.asIntN(t.bits, v) : BigInt.asUintN(t.bits, v);
   return BigInt.asUintN(64, n);
 }
 
 /** 0..16, ±1 and ±2 around zero and the type's limits, and the powers of two where byte widths change. */
-export function boundaries(t: Extract<ArgType, { kind: 'int' }>): bigint[] {
+export function boundaries(t: IntType): bigint[] {
   const w = BigInt(t.bits);
   const raw: bigint[] = [];
   for (let i = 0n; i <= 16n; i++) raw.push(i);
@@ -92,9 +92,14 @@ function bufferVariants(size: number, rnd: Random): ArgValue[] {
 /** Every combination of boundary values while that stays small; else each argument's boundaries in turn. */
 const CROSS_LIMIT = 4096;
 
+/**
+ * The boundary combinations, then `count` random inputs; a function without arguments has one input (it
+ * starts from the same state every time, so more would only repeat it).
+ */
 export function generateInputs(fn: string, sig: Signature, count: number, seed: number): Input[] {
+  if (!sig.args.length) return [{ function: fn, args: [] }];
   const rnd = new Random(seed);
-  const lists: ArgValue[][] = sig.map((t) =>
+  const lists: ArgValue[][] = sig.args.map((t) =>
     t.kind === 'int' ? boundaries(t).map((value): ArgValue => ({ kind: 'int', value })) : bufferVariants(t.size, rnd));
   const out: Input[] = [];
   const total = lists.reduce((n, l) => n * l.length, 1);
@@ -112,7 +117,7 @@ export function generateInputs(fn: string, sig: Signature, count: number, seed: 
   for (let k = 0; k < count; k++) {
     out.push({
       function: fn,
-      args: sig.map((t): ArgValue => {
+      args: sig.args.map((t): ArgValue => {
         if (t.kind === 'int') return { kind: 'int', value: extend(rnd.u64(), t) };
         const pick = rnd.below(8);
         return pick === 0 ? { kind: 'pointer', value: 0n } : { kind: 'buffer', bytes: pick < 4 ? Buffer.alloc(t.size) : rnd.bytes(t.size) };

@@ -1,20 +1,23 @@
 // One side of a differential run (the host before apply, or after): argument buffers at fixed guest
-// addresses, the chosen domain current, and a PageReset so each input starts from the same state. observe()
-// runs one input and records what the code did: return value or fault, console lines, the bytes of each
-// argument buffer, and the bytes it changed in hypervisor memory.
+// addresses, the chosen domain current (where the image has Xen's context), and a PageReset so each input
+// starts from the same state. observe() runs one input and records what the code did: return value (and the
+// string it points to, for a function returning one) or fault, console lines, the bytes of each argument
+// buffer, and the bytes it changed in hypervisor memory.
 import { HOST_AREA } from '../../emulator/cpu/cpu.ts';
-import { GuestFault, GuestTimeout } from '../../emulator/cpu/errors.ts';
+import { GuestFault, GuestTimeout, MachineError } from '../../emulator/cpu/errors.ts';
 import { PageReset } from '../../emulator/cpu/page-reset.ts';
 import type { XenContext } from '../../emulator/xen/context/context.ts';
 import type { Machine } from '../../emulator/xen/machine.ts';
 import { type Input, UNMAPPED } from './inputs.ts';
-import { MAX_BUFFER, type Signature } from './signature.ts';
+import { MAX_BUFFER, type ReturnType, type Signature } from './signature.ts';
 
 /** PV guest memory for argument buffers: the lower half, where Xen's copy_to_guest accepts pointers. */
 export const GUEST_ARGS = 0x40000000n;
 const SLOT = BigInt(MAX_BUFFER + 0x1000); // each buffer's pages, then an unmapped guard page
 const CALL_TIMEOUT_MS = 2000;
 const STACK_TOP_PAGES = 0x3000n;
+/** The longest string a returned `char *` is read for (Xen's longest version strings are 1024 bytes). */
+const MAX_STRING = 4096;
 
 export interface Fault {
   vector: number;
@@ -32,6 +35,8 @@ export interface Observation {
   /** The argument registers as passed (buffers as their guest address). */
   registers: bigint[];
   returns?: bigint;
+  /** For a function returning a C string: its text, or null when the pointer is NULL or unreadable. */
+  text?: string | null;
   fault?: Fault;
   console: string[];
   /** Each buffer argument's pages after the call (undefined for integers and raw pointers). */
@@ -49,7 +54,7 @@ export class ArgumentArea {
 
   constructor(machine: Machine, signatures: readonly Signature[]) {
     for (const sig of signatures) {
-      sig.forEach((t, i) => {
+      sig.args.forEach((t, i) => {
         if (t.kind === 'buffer') this.sizes[i] = Math.max(this.sizes[i] ?? 0, slotPages(t.size));
       });
     }
@@ -76,12 +81,13 @@ const isHypervisorPage = (va: bigint): boolean => va >= 0xffff800000000000n && v
 
 export class RunSide {
   private readonly reset: PageReset;
-  private readonly heapNext: bigint;
+  private readonly heapNext: bigint | undefined;
 
-  constructor(private readonly machine: Machine, private readonly ctx: XenContext, private readonly area: ArgumentArea) {
-    this.heapNext = machine.readU64(ctx.heap.base);
+  /** Without a context (an image xlp cannot make one for), calls run with no current vCPU and no host heap. */
+  constructor(private readonly machine: Machine, private readonly ctx: XenContext | undefined, private readonly area: ArgumentArea) {
+    this.heapNext = ctx && machine.readU64(ctx.heap.base);
     this.reset = new PageReset(machine, [
-      { va: ctx.heap.base, size: 0x1000 },
+      ...(ctx ? [{ va: ctx.heap.base, size: 0x1000 }] : []),
       // the stack's top pages (struct cpu_info and the first frames) are written by every call; deeper ones
       // are watched like the rest
       { va: machine.stackEnd - STACK_TOP_PAGES, size: Number(STACK_TOP_PAGES) },
@@ -94,7 +100,7 @@ export class RunSide {
   }
 
   /** Run `input` from the start state and leave the machine back in it. */
-  observe(address: bigint, input: Input): Observation {
+  observe(address: bigint, input: Input, returns?: ReturnType): Observation {
     const m = this.machine;
     const regs = input.args.map((a, i) => {
       if (a.kind === 'int') return a.value;
@@ -106,6 +112,7 @@ export class RunSide {
     const obs: Observation = { registers: regs, console: [], buffers: [], data: [] };
     try {
       obs.returns = m.call(address, regs, { timeoutMs: CALL_TIMEOUT_MS });
+      if (returns?.kind === 'string') obs.text = this.stringAt(obs.returns);
     } catch (e) {
       if (e instanceof GuestFault) obs.fault = { vector: e.report.vector, where: e.report.where, reason: e.report.reason };
       else if (e instanceof GuestTimeout) obs.fault = { vector: -1, where: e.where, reason: e.message };
@@ -114,8 +121,18 @@ export class RunSide {
     obs.console = m.console.drain();
     obs.buffers = input.args.map((a, i) => (a.kind === 'buffer' ? this.bufferAfter(i, a.bytes) : undefined));
     for (const va of this.reset.written()) if (isHypervisorPage(va)) obs.data.push(...this.changes(va));
-    this.reset.reset(m.readU64(this.ctx.heap.base) !== this.heapNext);
+    this.reset.reset(this.ctx !== undefined && m.readU64(this.ctx.heap.base) !== this.heapNext);
     return obs;
+  }
+
+  private stringAt(va: bigint): string | null {
+    if (va === 0n) return null;
+    try {
+      return this.machine.readCString(va, MAX_STRING);
+    } catch (e) {
+      if (e instanceof MachineError) return null; // unmapped, or no NUL within MAX_STRING: no string a caller could use
+      throw e;
+    }
   }
 
   /**

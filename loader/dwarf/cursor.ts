@@ -28,6 +28,7 @@ export class Cursor {
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new DwarfError(`${this.what}: 64-bit value ${v} too large`, this.pos - 8);
     return Number(v);
   }
+  u64big(): bigint { return this.view.getBigUint64(this.need(8), true); }
   skip(n: number): void { this.need(n); }
 
   /** LEB128 up to 10 bytes (64-bit values); beyond 2^53 the number is approximate, which only the skipped

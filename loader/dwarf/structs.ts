@@ -5,6 +5,7 @@
 import type { ElfFile } from '../elf/index.ts';
 import { DW_AT, DW_OP_plus_uconst, DW_TAG } from './constants.ts';
 import { Cursor, DwarfError } from './cursor.ts';
+import { dwarfSections } from './sections.ts';
 import { type AttrValue, type DwarfSections, walkDies } from './units.ts';
 
 export interface StructMember {
@@ -29,7 +30,7 @@ export interface StructLayout {
 }
 
 /** DW_TAG_const_type, volatile_type, typedef, restrict, atomic: followed to reach the struct a member holds. */
-const QUALIFIERS = new Set([0x26, 0x35, DW_TAG.typedef, 0x37, 0x47]);
+const QUALIFIERS = new Set<number>([DW_TAG.const_type, DW_TAG.volatile_type, DW_TAG.typedef, DW_TAG.restrict_type, DW_TAG.atomic_type]);
 const NAME_SIZE = [DW_AT.name, DW_AT.byte_size, DW_AT.declaration] as const;
 const MEMBER = [DW_AT.name, DW_AT.type, DW_AT.data_member_location, DW_AT.bit_size, DW_AT.data_bit_offset] as const;
 const TYPE_ONLY = [DW_AT.type] as const;
@@ -72,21 +73,8 @@ export class StructLayouts {
   }
 
   static fromElf(elf: ElfFile): StructLayouts | undefined {
-    const data = (n: string): Uint8Array | undefined => {
-      const sh = elf.section(n);
-      return sh ? elf.sectionData(sh) : undefined;
-    };
-    const info = data('.debug_info');
-    const abbrev = data('.debug_abbrev');
-    if (!info || !abbrev) return undefined;
-    const s: DwarfSections = { info, abbrev };
-    const str = data('.debug_str');
-    const lineStr = data('.debug_line_str');
-    const strOffsets = data('.debug_str_offsets');
-    if (str) s.str = str;
-    if (lineStr) s.lineStr = lineStr;
-    if (strOffsets) s.strOffsets = strOffsets;
-    return new StructLayouts(s);
+    const s = dwarfSections(elf);
+    return s && new StructLayouts(s);
   }
 
   /** Every distinct definition of `struct name` (compile units repeat them; a name may mean two structs). */

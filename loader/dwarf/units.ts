@@ -10,10 +10,14 @@ export interface DwarfSections {
   str?: Uint8Array;
   lineStr?: Uint8Array;
   strOffsets?: Uint8Array;
+  aranges?: Uint8Array;
 }
 
-/** An attribute's value: a number (constants, flags, references as absolute offsets), a string, or bytes. */
-export type AttrValue = number | string | Uint8Array;
+/**
+ * An attribute's value: a number (constants, flags, references as absolute offsets), a bigint (DW_FORM_addr:
+ * Xen's addresses are above 2^53), a string, or bytes.
+ */
+export type AttrValue = number | bigint | string | Uint8Array;
 
 export interface Die {
   offset: number;
@@ -33,9 +37,12 @@ interface Unit {
 /**
  * Calls `visit` for each DIE with its tag and depth; `wanted(tag)` names the attributes to read for a tag
  * (an empty list reads none). Depth 0 is the unit's root. `attrs` is reused from one DIE to the next.
+ * With `unit` (a unit header's .debug_info offset), only that unit is walked.
  */
-export function walkDies(s: DwarfSections, wanted: (tag: number) => readonly number[], visit: (die: Die, attrs: Map<number, AttrValue>) => void): void {
-  const c = new Cursor(s.info, 0, '.debug_info');
+export function walkDies(
+  s: DwarfSections, wanted: (tag: number) => readonly number[], visit: (die: Die, attrs: Map<number, AttrValue>) => void, unit?: number,
+): void {
+  const c = new Cursor(s.info, unit ?? 0, '.debug_info');
   const abbrevCache = new Map<number, Map<number, Abbrev>>();
   const keepCache = new WeakMap<Abbrev, boolean[]>();
   const attrs = new Map<number, AttrValue>();
@@ -97,6 +104,7 @@ export function walkDies(s: DwarfSections, wanted: (tag: number) => readonly num
       if (ab.children) depth++;
     }
     c.pos = end;
+    if (unit !== undefined) return;
   }
 }
 
@@ -132,7 +140,9 @@ class FormReader {
     const c = this.c;
     const u = this.unit;
     switch (form) {
-      case DW_FORM.addr: c.skip(u.addressSize); return undefined;
+      case DW_FORM.addr:
+        if (!keep || u.addressSize !== 8) { c.skip(u.addressSize); return undefined; }
+        return c.u64big();
       case DW_FORM.data1: case DW_FORM.flag: case DW_FORM.addrx1: return c.u8();
       case DW_FORM.ref1: return u.start + c.u8();
       case DW_FORM.strx1: return this.strx(c.u8(), keep);

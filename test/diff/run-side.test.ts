@@ -35,7 +35,7 @@ describe('RunSide on do_xen_version', () => {
     const ctx = XenContext.install(image);
     const sig = KNOWN_SIGNATURES.get('do_console_io')!;
     const side = new RunSide(m, ctx, new ArgumentArea(m, [sig]));
-    const args = ['0', '6', 'str:hello\n'].map((a, i) => parseArg(a, sig[i]!, `arg ${i}`));
+    const args = ['0', '6', 'str:hello\n'].map((a, i) => parseArg(a, sig.args[i]!, `arg ${i}`));
     const o = side.observe(image.symbol('do_console_io'), { function: 'do_console_io', args });
     expect(o.returns).toBe(0n);
     const ring = m.readU64(image.symbol('drivers/char/console.c#conring'));

@@ -43,14 +43,18 @@ export interface DomainHandle {
   readonly vcpu: bigint;
 }
 
-/** The layout for this image: its build-id's table entry, else a search of its code (if the disassembler is ready). */
-export function layoutOf(image: XenImageView, search = true): XenLayout {
+/**
+ * The layout for this image: its build-id's table entry, else a search of its code if the disassembler is ready
+ * (`strict`: a search that cannot run throws, so that "no context" is never a missing initDisassembler()).
+ */
+export function layoutOf(image: XenImageView, search: boolean | 'strict' = true): XenLayout {
   const known = KNOWN_LAYOUTS.get(image.buildIdHex);
   if (known) return layoutFrom(known.evidence, 'table');
   if (!search) return layoutFrom([], 'search');
   try {
     return layoutFrom(searchLayout(image), 'search');
-  } catch {
+  } catch (e) {
+    if (search === 'strict') throw e;
     return layoutFrom([], 'search'); // no disassembler (initDisassembler() not awaited): every field unknown
   }
 }
