@@ -4,13 +4,14 @@
 // library entry stays the per-module tsc output. `make` runs it; so does vitest's global set-up, so tests that
 // start bin/xlp never run stale JavaScript. Concurrent builds in one checkout take turns through a lock file.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import lockfile from 'proper-lockfile';
-import { PACKAGE_ROOT } from '../setup/paths.ts';
+import { BUILTIN_IMAGE, DEBIAN_IMAGE, PACKAGE_ROOT } from '../setup/paths.ts';
 
 const DIST = join(PACKAGE_ROOT, 'dist');
 /** What bin/xlp runs. Entry names matter: explore's pool starts `./worker.js` beside its own chunk. */
@@ -59,6 +60,7 @@ export async function buildDist(opts: { clean?: boolean; strict?: boolean } = {}
       process.stderr.write('build-dist: dist/ written despite the type errors above\n');
     }
     await bundle();
+    trainCodeCache();
     // tsc may leave its build info alone when no output changed; the stamp must still say "built after the inputs".
     const now = new Date();
     utimesSync(STAMP, now, now);
@@ -69,14 +71,15 @@ export async function buildDist(opts: { clean?: boolean; strict?: boolean } = {}
 }
 
 /**
- * One CommonJS file per entry (xlp.cjs, and worker.cjs that explore's pool starts beside it): Node loads it
+ * One CommonJS file per entry (xlp.cjs, worker.cjs that explore's pool starts beside it, launch.cjs that starts
+ * xlp.cjs with its code cache for bin/xlp): Node loads it
  * without the ES module loader's machinery, which a command would otherwise pay for on every start. Packages
  * stay external (koffi is native; the others load as they are); `import.meta.url` becomes the bundle's URL.
  */
 async function bundle(): Promise<void> {
   rmSync(BUNDLE, { recursive: true, force: true });
   await build({
-    entryPoints: { xlp: join(DIST, 'cli/xlp.js'), worker: join(DIST, 'cli/explore/worker.js') },
+    entryPoints: { xlp: join(DIST, 'cli/xlp.js'), worker: join(DIST, 'cli/explore/worker.js'), launch: join(DIST, 'cli/launch.js') },
     outdir: BUNDLE,
     outExtension: { '.js': '.cjs' },
     bundle: true,
@@ -88,6 +91,28 @@ async function bundle(): Promise<void> {
     banner: { js: "const xlpBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
   });
+}
+
+/**
+ * V8's code cache for the bundle (cli/launch.ts), made by a training run: a call on a persistent host of
+ * Debian's image, the commonest thing a test script does, so that what it compiles is cached (the set-up
+ * installs the image before this build; the builtin one serves otherwise, and without either, no cache).
+ */
+function trainCodeCache(): void {
+  const image = existsSync(DEBIAN_IMAGE) ? 'debian' : existsSync(BUILTIN_IMAGE) ? 'builtin' : undefined;
+  if (!image) {
+    process.stderr.write('build-dist: no image to train the code cache on (`make` installs Debian\'s): commands start without it\n');
+    return;
+  }
+  const state = mkdtempSync(join(tmpdir(), 'xlp-build-'));
+  const xlp = (args: string[], env: NodeJS.ProcessEnv = {}): void =>
+    void execFileSync(process.execPath, [join(PACKAGE_ROOT, 'bin/xlp'), ...args, '--state', state], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  try {
+    xlp(['boot', '--image', image]);
+    xlp(['call', 'xen_extra_version', '--string'], { XLP_BUILD_CODE_CACHE: '1' });
+  } finally {
+    rmSync(state, { recursive: true, force: true });
+  }
 }
 
 /** vitest's globalSetup. */

@@ -50,7 +50,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('the npm package', () => {
   it('holds compiled JavaScript with types, the command, the builtin image and payloads; no sources or tests', () => {
     expect(files).toEqual(expect.arrayContaining([
-      'dist/index.js', 'dist/index.d.ts', 'dist/bin/xlp.cjs', 'dist/bin/worker.cjs', 'bin/xlp', 'bin/package.json',
+      'dist/index.js', 'dist/index.d.ts', 'dist/bin/xlp.cjs', 'dist/bin/xlp.cjs.cache', 'dist/bin/launch.cjs', 'dist/bin/worker.cjs', 'bin/xlp', 'bin/package.json',
       'build/guest/xen-syms', 'build/payloads/builtin/xen_hello_world.livepatch', 'tools/fetch-trixie.sh', 'package.json',
     ]));
     expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
