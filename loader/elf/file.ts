@@ -8,7 +8,7 @@ import {
   checkSectionData, programHeaderOffset, readProgramHeaders, readSectionHeadersStrict,
   type ProgramHeader, type SectionHeader,
 } from './sections.ts';
-import { readSymbols, type ElfSymbol } from './symbols.ts';
+import { readSymbols, visitSymbols, type ElfSymbol } from './symbols.ts';
 
 /**
  * A parsed ELF64 little-endian file. Headers are validated eagerly; section
@@ -56,6 +56,13 @@ export class ElfFile {
       this.symbolCache = symtab ? readSymbols(this.r, this.sections, symtab) : [];
     }
     return this.symbolCache;
+  }
+
+  /** The entries of symbols() in order, in one reused record (copy what you keep), without building the list. */
+  forEachSymbol(fn: (s: Readonly<ElfSymbol>) => void): void {
+    if (this.symbolCache) return this.symbolCache.forEach(fn);
+    const symtab = this.sections.find((s) => s.type === SHT_SYMTAB);
+    if (symtab) visitSymbols(this.r, this.sections, symtab, fn);
   }
 
   /** Notes in any section (Xen keeps build-id notes in PROGBITS sections too). */

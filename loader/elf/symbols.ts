@@ -55,13 +55,22 @@ export function linkedStrtab(r: ByteReader, sections: SectionHeader[], sec: Sect
 
 /** All entries of `symtab`, including the null entry 0. */
 export function readSymbols(r: ByteReader, sections: SectionHeader[], symtab: SectionHeader): ElfSymbol[] {
+  const out: ElfSymbol[] = [];
+  visitSymbols(r, sections, symtab, (s) => void out.push({ ...s }));
+  return out;
+}
+
+/**
+ * Every entry of `symtab` in order, handed to `fn` in one record that is reused for the next entry (copy what
+ * you keep): an image's thousands of symbols cost no object each.
+ */
+export function visitSymbols(r: ByteReader, sections: SectionHeader[], symtab: SectionHeader, fn: (s: Readonly<ElfSymbol>) => void): void {
   const n = symbolCount(r, symtab);
   const strtab = linkedStrtab(r, sections, symtab);
   // Both sections were checked to lie inside the file: read them directly (this runs for every image symbol).
   const names = new StringTableText(r.bytes, strtab.offset, strtab.offset + strtab.size);
   const v = new DataView(r.bytes.buffer, r.bytes.byteOffset + symtab.offset, symtab.size);
-  const out: ElfSymbol[] = new Array(n);
-  let file: string | undefined;
+  const s: ElfSymbol = { index: 0, name: '', value: 0n, size: 0, type: 0, bind: 0, visibility: 0, shndx: 0, file: undefined };
   for (let i = 0; i < n; i++) {
     const o = i * symtab.entsize;
     const nameOffset = v.getUint32(o, true);
@@ -75,19 +84,15 @@ export function readSymbols(r: ByteReader, sections: SectionHeader[], symtab: Se
     if (name === undefined) {
       throw new ElfError(`symbol ${i} name: unterminated string (no NUL before ${hex(strtab.offset + strtab.size)})`, strtab.offset + nameOffset);
     }
-    const type = info & 0xf;
-    if (type === STT_FILE) file = name;
-    out[i] = {
-      index: i,
-      name,
-      value: v.getBigUint64(o + 8, true),
-      size: v.getUint32(o + 16, true) + v.getUint32(o + 20, true) * 0x1_0000_0000,
-      type,
-      bind: info >> 4,
-      visibility: v.getUint8(o + 5) & 3,
-      shndx: v.getUint16(o + 6, true),
-      file,
-    };
+    s.index = i;
+    s.name = name;
+    s.type = info & 0xf;
+    if (s.type === STT_FILE) s.file = name;
+    s.value = v.getBigUint64(o + 8, true);
+    s.size = v.getUint32(o + 16, true) + v.getUint32(o + 20, true) * 0x1_0000_0000;
+    s.bind = info >> 4;
+    s.visibility = v.getUint8(o + 5) & 3;
+    s.shndx = v.getUint16(o + 6, true);
+    fn(s);
   }
-  return out;
 }

@@ -48,7 +48,7 @@ export class Image {
   private constructor(readonly machine: Machine, bytes: Uint8Array, readonly path: string | undefined, opts: ImageOptions) {
     this.name = opts.name ?? path?.split('/').pop() ?? 'image';
     this.elf = parseExecutable(bytes);
-    this.symbols = SymbolTable.fromElf(this.elf.symbols());
+    this.symbols = SymbolTable.fromElf(this.elf);
     const id = this.elf.buildId();
     if (!id) throw new ImageError(`${this.name}: no GNU build-id note (Xen's xen_build_id() would return -ENODATA)`);
     this.buildId = id;

@@ -1,6 +1,6 @@
 // The hypervisor's symbol table as Xen's tools/symbols.c builds it with --all-symbols: globals by their
 // name, statics as `<path>#<name>` with the path of the preceding STT_FILE symbol.
-import { type ElfSymbol, SHN_ABS, SHN_UNDEF, STB_LOCAL, STT_FILE, STT_FUNC, STT_OBJECT, STT_SECTION } from '../elf/index.ts';
+import { ElfFile, type ElfSymbol, SHN_ABS, SHN_UNDEF, STB_LOCAL, STT_FILE, STT_FUNC, STT_OBJECT, STT_SECTION } from '../elf/index.ts';
 
 export interface ImageSymbol {
   name: string;
@@ -29,16 +29,18 @@ export class SymbolTable {
   private sortedCache: ImageSymbol[] | undefined;
 
   /** Xen's symbol table of a linked image (one pass: this runs for every symbol of the image at each boot). */
-  static fromElf(elfSymbols: readonly ElfSymbol[]): SymbolTable {
+  static fromElf(elf: ElfFile | readonly ElfSymbol[]): SymbolTable {
     const t = new SymbolTable([]);
-    for (const s of elfSymbols) {
-      if (!s.name || s.type === STT_FILE || s.type === STT_SECTION || s.shndx === SHN_UNDEF) continue;
+    const take = (s: Readonly<ElfSymbol>): void => {
+      if (!s.name || s.type === STT_FILE || s.type === STT_SECTION || s.shndx === SHN_UNDEF) return;
       const sym: ImageSymbol = {
         name: xenSymbolName(s), plainName: s.name, address: s.value, size: s.size, type: s.type,
         local: s.bind === STB_LOCAL, file: s.file,
       };
       t.add(sym, s.shndx !== SHN_ABS);
-    }
+    };
+    if (elf instanceof ElfFile) elf.forEachSymbol(take);
+    else elf.forEach(take);
     return t;
   }
 
