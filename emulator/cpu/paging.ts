@@ -29,6 +29,9 @@ function leafBits(perms: Perms): bigint {
   return bits;
 }
 
+/** An entry's frame address (bits 12-51) from its two 32-bit halves. */
+const frameOf = (lo: number, hi: number): number => ((lo & 0xfffff000) >>> 0) + (hi & 0xfffff) * 0x1_0000_0000;
+
 export class PageTables {
   readonly root: number; // physical address of the PML4 (CR3)
 
@@ -45,23 +48,28 @@ export class PageTables {
   }
 
   private indices(va: bigint): number[] {
-    return [Number((va >> 39n) & 511n), Number((va >> 30n) & 511n), Number((va >> 21n) & 511n), Number((va >> 12n) & 511n)];
+    const lo = Number(va & 0xffffffffn);
+    const hi = Number((va >> 32n) & 0xffffn);
+    return [(hi >>> 7) & 511, ((hi & 0x7f) << 2) | (lo >>> 30), (lo >>> 21) & 511, (lo >>> 12) & 511];
   }
 
   /** Physical address of the leaf table for va, creating intermediate tables when asked. */
   private leafTable(va: bigint, create: boolean): number | undefined {
     let table = this.root;
     const idx = this.indices(va);
+    const bytes = this.mem.bytes;
     for (let level = 0; level < 3; level++) {
-      const e = this.entry(table, idx[level]!);
-      if (!(e & P)) {
+      // Read as two 32-bit halves: every host access to guest memory walks here, and a BigInt per level adds up.
+      const at = table + idx[level]! * 8;
+      const lo = bytes.readUInt32LE(at);
+      if (!(lo & 1)) {
         if (!create) return undefined;
         const t = this.mem.allocFrame();
         // Intermediate levels grant everything; the leaf decides W and NX.
         this.setEntry(table, idx[level]!, BigInt(t) | P | RW | ACCESSED);
         table = t;
       } else {
-        table = Number(e & ADDR_MASK);
+        table = frameOf(lo, bytes.readUInt32LE(at + 4));
       }
     }
     return table;
@@ -154,12 +162,10 @@ export class PageTables {
     if (!isCanonical(va)) return undefined;
     const table = this.leafTable(va, false);
     if (table === undefined) return undefined;
-    const e = this.entry(table, this.indices(va)[3]!);
-    if (!(e & P)) return undefined;
-    return {
-      physical: Number(e & ADDR_MASK) + Number(va & 0xfffn),
-      writable: (e & RW) !== 0n,
-      executable: (e & NX) === 0n,
-    };
+    const at = table + this.indices(va)[3]! * 8;
+    const lo = this.mem.bytes.readUInt32LE(at);
+    if (!(lo & 1)) return undefined;
+    const hi = this.mem.bytes.readUInt32LE(at + 4);
+    return { physical: frameOf(lo, hi) + Number(va & 0xfffn), writable: (lo & 2) !== 0, executable: hi >>> 31 === 0 };
   }
 }
