@@ -58,6 +58,12 @@ export class ElfFile {
     return this.symbolCache;
   }
 
+  /** Entries of the first SHT_SYMTAB (0 when there is none): what symbols() will hold. */
+  get symbolCount(): number {
+    const t = this.sections.find((s) => s.type === SHT_SYMTAB);
+    return t && t.entsize ? Math.floor(t.size / t.entsize) : 0;
+  }
+
   /** The entries of symbols() in order, in one reused record (copy what you keep), without building the list. */
   forEachSymbol(fn: (s: Readonly<ElfSymbol>) => void): void {
     if (this.symbolCache) return this.symbolCache.forEach(fn);
