@@ -657,8 +657,9 @@ export class Cpu {
    * (the common case when exploring).
    */
   restore(s: MachineSnapshot): void {
-    const ram = this.memory.bytes;
     const hw = Math.max(this.memory.highWater, s.ram.length);
+    this.memory.cover(hw);
+    const ram = this.memory.bytes;
     const changed: number[] = [];
     for (let f = 0; f < hw; f += PAGE_SIZE) {
       if (f < s.ram.length && ram.compare(s.ram, f, f + PAGE_SIZE, f, f + PAGE_SIZE) === 0) continue;
@@ -682,10 +683,11 @@ export class Cpu {
    */
   restoreFrames(frames: readonly number[], pages: Uint8Array, alloc: MachineSnapshot['alloc'], scratchNext: bigint): void {
     if (pages.length !== frames.length * PAGE_SIZE) throw new MachineError(`${frames.length} frames need ${frames.length * PAGE_SIZE} bytes, not ${pages.length}`);
+    for (const f of frames) if (f % PAGE_SIZE || f < 0 || f + PAGE_SIZE > this.memory.size) throw new MachineError(`frame 0x${f.toString(16)} is not a frame of guest RAM`);
+    this.memory.cover(frames.reduce((end, f) => Math.max(end, f + PAGE_SIZE), alloc.next));
     const ram = this.memory.bytes;
     const changed: number[] = [];
     frames.forEach((f, i) => {
-      if (f % PAGE_SIZE || f < 0 || f + PAGE_SIZE > this.memory.size) throw new MachineError(`frame 0x${f.toString(16)} is not a frame of guest RAM`);
       const page = pages.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE);
       if (ram.compare(page, 0, PAGE_SIZE, f, f + PAGE_SIZE) !== 0) changed.push(f);
     });

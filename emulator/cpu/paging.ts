@@ -57,9 +57,9 @@ export class PageTables {
   private leafTable(va: bigint, create: boolean): number | undefined {
     let table = this.root;
     const idx = this.indices(va);
-    const bytes = this.mem.bytes;
     for (let level = 0; level < 3; level++) {
       // Read as two 32-bit halves: every host access to guest memory walks here, and a BigInt per level adds up.
+      const bytes = this.mem.bytes; // afresh: an allocation below may have grown the view
       const at = table + idx[level]! * 8;
       const lo = bytes.readUInt32LE(at);
       if (!(lo & 1)) {

@@ -134,9 +134,20 @@ export function unicornVersion(): string {
 
 /** Host memory that never moves (mmap), shared with Unicorn through uc_mem_map_ptr. */
 export class HostMemory {
-  readonly buffer: Buffer;
-  private constructor(readonly pointer: Ptr, readonly size: number) {
-    this.buffer = Buffer.from(koffi.view(pointer, size));
+  private whole: Buffer | undefined;
+  private constructor(readonly pointer: Ptr, readonly size: number) {}
+
+  /** All of it. */
+  get buffer(): Buffer {
+    return (this.whole ??= this.view(this.size));
+  }
+
+  /**
+   * A view of the first `length` bytes. V8 counts a view's length as external memory: one over 64 MiB makes
+   * the next allocation start a full GC ("external memory pressure", ~5 ms), so big memory is viewed as needed.
+   */
+  view(length: number): Buffer {
+    return Buffer.from(koffi.view(this.pointer, Math.min(length, this.size)));
   }
   static allocate(size: number): HostMemory {
     const a = load();

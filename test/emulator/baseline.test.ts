@@ -54,4 +54,23 @@ describe('the baseline of a machine', () => {
     expect(() => b.restoreFrames([0x1001], Buffer.alloc(0x1000), a.memory.saveState(), a.scratchPointer)).toThrow(/not a frame/);
     expect(() => b.restoreFrames([0x1000], Buffer.alloc(0x800), a.memory.saveState(), a.scratchPointer)).toThrow(/need 4096 bytes/);
   });
+
+  it('reaches RAM beyond the first 16 MiB JavaScript views (allocation, restore, restoreFrames)', () => {
+    const a = machine();
+    const b = machine();
+    open.push(a, b);
+    const big = 0xffff800010000000n;
+    a.map(big, 20 << 20, 'rw'); // 20 MiB of fresh frames: the view grows past its first 16 MiB
+    const end = big + BigInt((20 << 20) - 16);
+    a.write(end, Buffer.from('far away'));
+    expect(a.read(end, 8).toString()).toBe('far away');
+    expect(frameOf(a, end)).toBeGreaterThan(16 << 20);
+    const snap = a.snapshot();
+    b.restore(snap);
+    expect(b.read(end, 8).toString()).toBe('far away');
+    const c = machine();
+    open.push(c);
+    c.restoreFrames([frameOf(a, end)], a.memory.bytes.subarray(frameOf(a, end), frameOf(a, end) + 0x1000), a.memory.saveState(), a.scratchPointer);
+    expect(c.memory.bytes.subarray(frameOf(a, end) + 0xff0, frameOf(a, end) + 0xff8).toString()).toBe('far away');
+  });
 });
