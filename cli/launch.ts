@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { Script } from 'node:vm';
 
 export interface LaunchedBundle {
-  exports: { runCommand(): Promise<void> };
+  exports: { runCommand(opts?: { beforeExit?: () => void }): Promise<void> };
   /** V8 refused the cache (another Node, other flags, a changed bundle), or there was none. */
   cacheRejected: boolean;
   /** Write what V8 compiled so far (the build's training run calls it after a representative command). */

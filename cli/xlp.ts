@@ -1,6 +1,7 @@
 // The xlp command: each verb registers itself from cli/commands/.
 import type { LivepatchRules } from '../loader/livepatch/versions.ts';
 import { Command, CommanderError } from 'commander';
+import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { expandVerb } from './xen-livepatch/tool.ts';
 import { explain } from './xen-livepatch/explain.ts';
@@ -121,10 +122,15 @@ export async function main(argv: string[], io: Output = stdio): Promise<number> 
 }
 
 /** The process's command: bin/xlp (compiled) and `tsx cli/xlp.ts` (development) both come here. */
-export async function runCommand(): Promise<void> {
+export async function runCommand(opts: { beforeExit?: () => void } = {}): Promise<void> {
   // `xlp list | head`: a closed pipe ends the command quietly, as for any Unix tool.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? process.exit(0) : undefined));
   process.exitCode = await main(process.argv.slice(2));
+  // Done: leave now rather than after the idle-time GC and teardown a short command need not pay for. Writes to
+  // pipes, files and terminals are synchronous on Linux; anything still queued is flushed first.
+  await Promise.all([process.stdout, process.stderr].map((s) => (s.writableLength ? once(s, 'drain') : undefined)));
+  opts.beforeExit?.();
+  process.exit();
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void runCommand();

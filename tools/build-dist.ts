@@ -110,6 +110,8 @@ function trainCodeCache(): void {
   try {
     xlp(['boot', '--image', image]);
     xlp(['call', 'xen_extra_version', '--string'], { XLP_BUILD_CODE_CACHE: '1' });
+    // bundle() emptied dist/bin: no cache now means the training run wrote none (test/cli/launch.test.ts fails).
+    if (!existsSync(join(BUNDLE, 'xlp.cjs.cache'))) process.stderr.write('build-dist: the training run wrote no code cache\n');
   } finally {
     rmSync(state, { recursive: true, force: true });
   }
