@@ -1,5 +1,6 @@
 // The --image argument: a named image (builtin, debian, …) or a path; a near-miss of a name gets a suggestion.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { ElfFile } from '../loader/elf/index.ts';
 import { NAMED_IMAGES } from '../loader/image/index.ts';
 import { bootedImage } from './session/open.ts';
 import { stateDir } from './session/state-dir.ts';
@@ -22,4 +23,21 @@ export const BOOT_HINT = `xlp boot --image ${[...imageNames(), 'PATH'].join('|')
 /** The image a verb on a fresh image uses: --image, else the booted host's, else $XLP_IMAGE, else builtin. */
 export function chosenImage(o: { image?: string; state?: string }): string {
   return checkImageName(o.image ?? bootedImage(stateDir(o.state)) ?? process.env.XLP_IMAGE ?? 'builtin');
+}
+
+/**
+ * The named image whose build-id a payload's .livepatch.xen_depends names: the one image it can load on (Xen
+ * checks that note at upload), so the right default for verbs given payload files and no --image.
+ */
+export function imageNamedBy(payload: string): string | undefined {
+  const elf = ElfFile.parse(readFileSync(payload));
+  const dep = elf.section('.livepatch.xen_depends');
+  const want = dep && elf.notes(dep)[0]?.desc;
+  if (!want) return undefined;
+  for (const [name, { path }] of Object.entries(NAMED_IMAGES)) {
+    if (!existsSync(path)) continue;
+    const id = ElfFile.parse(readFileSync(path)).buildId();
+    if (id && Buffer.from(id).equals(Buffer.from(want))) return name;
+  }
+  return undefined;
 }

@@ -1,14 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { initDisassembler } from '../../emulator/cpu/disasm.ts';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DOMAIN_KINDS, type DomainKind } from '../../emulator/xen/context/context.ts';
-import { ElfFile } from '../../loader/elf/index.ts';
-import { NAMED_IMAGES } from '../../loader/image/index.ts';
 import { runDiff } from '../diff/engine.ts';
 import { Expectations } from '../diff/expect.ts';
 import { readInputsFile } from '../diff/inputs-file.ts';
 import { jsonReport, textReport, writeScenarios } from '../diff/report.ts';
+import { imageNamedBy } from '../images.ts';
 import { IMAGE_OPTION_HELP, type Output } from '../options.ts';
 
 interface DiffCliOptions {
@@ -27,20 +26,6 @@ interface DiffCliOptions {
 function nonNegative(v: string, flag: string): number {
   if (!/^\d+$/.test(v)) throw new Error(`${flag} takes a non-negative integer (got ${v})`);
   return Number(v);
-}
-
-/** The named image whose build-id the payload's .livepatch.xen_depends names. */
-function imageOf(payload: string): string | undefined {
-  const elf = ElfFile.parse(readFileSync(payload));
-  const dep = elf.section('.livepatch.xen_depends');
-  const want = dep && elf.notes(dep)[0]?.desc;
-  if (!want) return undefined;
-  for (const [name, { path }] of Object.entries(NAMED_IMAGES)) {
-    if (!existsSync(path)) continue;
-    const id = ElfFile.parse(readFileSync(path)).buildId();
-    if (id && Buffer.from(id).equals(Buffer.from(want))) return name;
-  }
-  return undefined;
 }
 
 export function registerDiff(program: Command, io: Output): void {
@@ -65,7 +50,7 @@ export function registerDiff(program: Command, io: Output): void {
         return resolve(f);
       });
       if (o.domain !== undefined && !DOMAIN_KINDS.includes(o.domain as DomainKind)) throw new Error(`--domain takes control or guest (got ${o.domain})`);
-      const image = o.image ?? imageOf(payloads[0]!);
+      const image = o.image ?? imageNamedBy(payloads[0]!);
       if (!image) throw new Error(`${files[0]} names no image xlp knows (its xen_depends): give --image`);
       const r = runDiff({
         image, payloads, functions: o.function, count: nonNegative(o.count, '--count'), seed: nonNegative(o.seed, '--seed'),

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { NAMED_IMAGES } from '../../loader/image/index.ts';
 import { type PayloadTarget, payloadPath } from '../../loader/livepatch/payload-files.ts';
-import { chosenImage } from '../images.ts';
+import { chosenImage, imageNamedBy } from '../images.ts';
 import { type UserCheck, parseChecks } from '../explore/checks.ts';
 import { type WorkEstimate, WARN_ABOVE } from '../explore/estimate.ts';
 import { estimate, explore, type ExploreOptions, type ExploreResult } from '../explore/explore.ts';
@@ -38,8 +38,10 @@ function count(v: string, flag: string): number {
  * A payload: a path (it has a `/` or ends in `.livepatch`: relative to the current directory), or the bare name
  * of a payload `make` built for a named image.
  */
+const isPath = (arg: string): boolean => arg.includes('/') || arg.endsWith('.livepatch') || existsSync(arg);
+
 function payloadFile(arg: string, image: string): string {
-  if (arg.includes('/') || arg.endsWith('.livepatch') || existsSync(arg)) {
+  if (isPath(arg)) {
     if (!existsSync(arg)) throw new Error(`payload file ${arg} not found in ${process.cwd()}`);
     if (statSync(arg).isDirectory()) throw new Error(`${resolve(arg)} is a directory, not a payload file`);
     return resolve(arg);
@@ -57,7 +59,7 @@ export function registerExplore(program: Command, io: Output): void {
         'explore load orders: sequences of upload/apply/revert/replace/unload over the payloads, with invariants ' +
           'checked after every step; each failure is written as a scenario that `xlp run` replays',
       )
-      .argument('<payloads...>', 'payload files (a payload is named after its file, without the extension); with --merge, the shards\' JSON reports'),
+      .argument('<payloads...>', 'payload files (a payload is named after its file, without the extension; without --image they run on the image the first one\'s xen_depends names, when xlp knows it); with --merge, the shards\' JSON reports'),
   )
     .option('--depth <n>', 'most operations in a sequence (default: 2 x payloads, plus the uploads when co-loading fails)')
     .option('--check <file>', 'YAML checks to call in every state where they apply (see cli/explore/checks.ts)')
@@ -81,7 +83,9 @@ export function registerExplore(program: Command, io: Output): void {
       let jobs: number | undefined;
       let image: string;
       try {
-        image = chosenImage(o);
+        // Without --image, payload files run on the image their xen_depends names (the only one they load on).
+        const named = o.image === undefined && isPath(args[0]!) && existsSync(args[0]!) ? imageNamedBy(args[0]!) : undefined;
+        image = named ?? chosenImage(o);
         payloads = args.map((a) => payloadFile(a, image));
         if (o.check) checks = parseChecks(readFileSync(o.check, 'utf8'), o.check);
         if (o.shard) shard = parseShard(o.shard);

@@ -73,10 +73,10 @@ describe.each(IMAGES)('explore xen_hello_world and xen_bye_world on %s', (target
 });
 
 describe('xlp explore on debian-4.20 with worker threads', () => {
-  it('reports what one thread found (the workers boot the image themselves)', async () => {
+  it('reports what one thread found (the workers boot the image themselves); no --image: the one xen_depends names', async () => {
     const r = results.get('debian-4.20')!;
     const out = mkdtempSync(join(tmpdir(), 'xlp-explore-debian-'));
-    const c = await xlp('explore', '--json', '--jobs', '2', '--image', 'debian-4.20', '--check', checkFile(out), '--out', out, ...optionsFor('debian-4.20').payloads);
+    const c = await xlp('explore', '--json', '--jobs', '2', '--check', checkFile(out), '--out', out, ...optionsFor('debian-4.20').payloads);
     rmSync(out, { recursive: true, force: true });
     expect(c.code).toBe(1);
     const j = JSON.parse(c.out[0]!) as { jobs: number; sequences: number; states: number; failures: { subject: string; sequence: string[]; check: string[] }[] };

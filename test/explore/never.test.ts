@@ -24,7 +24,7 @@ describe('a payload that fails on every path', () => {
 
   it('makes `xlp explore` print the reason and exit 1', async () => {
     const out = mkdtempSync(join(tmpdir(), 'xlp-never-'));
-    const r = await xlp('explore', '--jobs', '1', '--out', out, foreign);
+    const r = await xlp('explore', '--jobs', '1', '--image', 'builtin', '--out', out, foreign); // without --image: debian, its xen_depends
     rmSync(out, { recursive: true, force: true });
     expect(r.code).toBe(1);
     expect(r.out).toContain('1 failure:');
