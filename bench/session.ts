@@ -44,7 +44,7 @@ export async function sessionFigures(): Promise<Figure[]> {
     const node: number[] = [];
     const list: number[] = [];
     const call: number[] = [];
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 15; i++) {
       node.push(cpu(['node', '-e', '0']));
       list.push(cpu([bin, 'list', '--state', dir]));
       call.push(cpu([bin, 'call', 'xen_extra_version', '--string', '--state', dir]));
