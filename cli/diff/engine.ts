@@ -16,7 +16,8 @@ import { ArgumentArea, type Observation, RunSide } from './run-side.ts';
 import { type SignatureSource, type SignatureSources, findSignature } from './prototype.ts';
 import { formatArgType } from './signature.ts';
 
-export const DIFF_REPORT_VERSION = 1;
+/** 2: `domain` may be null (with `noContext`), functions carry `returns` and `signatureFrom`, string returns are texts. */
+export const DIFF_REPORT_VERSION = 2;
 
 export interface DiffOptions {
   image: string;

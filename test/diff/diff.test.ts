@@ -65,7 +65,7 @@ describe('xlp diff (command)', () => {
     const j = await xlp('diff', PAYLOAD, '--count', '20', '--seed', '3', '--json', '--expect', EXPECT, '--out', out);
     expect(j.code).toBe(0);
     const report = JSON.parse(j.out.join('\n'));
-    expect(report.version).toBe(1);
+    expect(report.version).toBe(2); // docs/diff.md: what changed from 1
     expect(report.inputs).toBe(report.functions[0].inputs);
     expect(report.unexpected).toBe(0);
     const d = report.divergences.find((x: { args: string[] }) => x.args[1] === '0x0');
