@@ -10,6 +10,8 @@ export const POISON_FN = 0xffff82d040221490n;
 export const UNMAPPED_FN = 0xffff82d040380000n;
 /** Mapped, but 4 GiB below the payload area (out of rel32 reach). */
 export const FAR_FN = 0xffff82cf40000000n;
+/** Starts with ENDBR32, which is not ENDBR64. */
+export const ENDBR32_FN = 0xffff82d040221900n;
 /** Mapped, with its first bytes being an ENDBR64 (altcall target). */
 export const XEN_FNPTR = 0xffff82d040465000n;
 
@@ -32,5 +34,12 @@ export function xenContext(): FakeContext {
   new DataView(ptr.buffer).setBigUint64(0, ENDBR_FN, true);
   fn('xen_fnptr', XEN_FNPTR, ptr);
   fn('null_fnptr', XEN_FNPTR + 8n, new Uint8Array(8));
+  // Targets an altcall must not skip into: a poisoned ENDBR64, an ENDBR32 (f3 0f 1e fb), plain code.
+  fn('endbr32_fn', ENDBR32_FN, Uint8Array.of(0xf3, 0x0f, 0x1e, 0xfb, 0x31, 0xc0, 0xc3));
+  for (const [name, at, target] of [['poison_fnptr', 16n, POISON_FN], ['endbr32_fnptr', 24n, ENDBR32_FN], ['plain_fnptr', 32n, XEN_EXTRA_VERSION]] as const) {
+    const p = new Uint8Array(8);
+    new DataView(p.buffer).setBigUint64(0, target, true);
+    fn(name, XEN_FNPTR + at, p);
+  }
   return ctx;
 }

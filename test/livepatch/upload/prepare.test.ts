@@ -13,7 +13,7 @@ import {
   nopFunc, oldAddrTo, section, type AltEntry, type PayloadSpec,
 } from './builder.ts';
 import { VMAP_START, X86_FEATURE_ALWAYS, X86_FEATURE_XEN_SMAP, type FakeContext } from './context.ts';
-import { ENDBR_FN, FAR_FN, xenContext } from './fake-xen.ts';
+import { ENDBR32_FN, ENDBR_FN, FAR_FN, POISON_FN, xenContext } from './fake-xen.ts';
 
 const BASE = VMAP_START;
 const RW = BASE + 0x1000n;
@@ -407,6 +407,11 @@ describe('alternatives', () => {
     expect(s32(jmp, site0 + 1n)).toBe(rel32(ENDBR_FN + 4n, site0 + 5n));
     const nul = upload(altcall('null_fnptr', 0x15, 0xe8)).p;
     expect(at(nul, site0, 7)).toEqual(Uint8Array.of(0x0f, 0x0b, 0x0f, 0xff, 0xff, 0x90, 0xc3));
+    // Only ENDBR64 itself is skipped (Xen's is_endbr64()): not its poisoned form, not ENDBR32, not other code.
+    for (const [ptr, target] of [['poison_fnptr', POISON_FN], ['endbr32_fnptr', ENDBR32_FN], ['plain_fnptr', XEN_EXTRA_VERSION]] as const) {
+      const p = upload(altcall(ptr, 0x15, 0xe8)).p;
+      expect(s32(p, site0 + 1n), ptr).toBe(rel32(target, site0 + 5n));
+    }
   });
 });
 
