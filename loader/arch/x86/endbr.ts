@@ -6,14 +6,15 @@ export const ENDBR64 = [0xf3, 0x0f, 0x1e, 0xfa] as const;
 export const ENDBR64_POISON = [0x66, 0x0f, 0x1f, 0x01] as const; // nopw (%rcx)
 export const ENDBR64_LEN = 4;
 
+/** Shorter `bytes` never match: their missing bytes read as undefined. */
 const startsWith = (bytes: Uint8Array, p: readonly number[]): boolean => p.every((b, i) => bytes[i] === b);
 
 /** ENDBR64 proper (is_endbr64): what altcall looks for in a call target. */
 export function isEndbr64Insn(bytes: Uint8Array | undefined): boolean {
-  return !!bytes && bytes.length >= ENDBR64_LEN && startsWith(bytes, ENDBR64);
+  return !!bytes && startsWith(bytes, ENDBR64);
 }
 
 /** ENDBR64 or its poison: what live patching skips (arch_livepatch_verify_func / _apply). */
 export function isEndbr64(bytes: Uint8Array | undefined): boolean {
-  return !!bytes && bytes.length >= ENDBR64_LEN && (startsWith(bytes, ENDBR64) || startsWith(bytes, ENDBR64_POISON));
+  return !!bytes && (startsWith(bytes, ENDBR64) || startsWith(bytes, ENDBR64_POISON));
 }

@@ -36,11 +36,11 @@ export function applyPatch(site: PatchSite, text: TextAccess, nops: NopFlavour =
   const len = patchLength(site, offset);
   const at = site.oldAddr + BigInt(offset);
   const saved = Uint8Array.from(text.read(at, len));
-  if (len) text.write(at, site.newAddr !== 0n ? jumpBytes(at, site.newAddr) : addNops(len, nops));
+  text.write(at, site.newAddr !== 0n ? jumpBytes(at, site.newAddr) : addNops(len, nops)); // nothing when len is 0
   return { patchOffset: offset, saved };
 }
 
 export function revertPatch(site: PatchSite, state: SavedPatch, text: TextAccess): void {
   const len = patchLength(site, state.patchOffset);
-  if (len) text.write(site.oldAddr + BigInt(state.patchOffset), state.saved.subarray(0, len));
+  text.write(site.oldAddr + BigInt(state.patchOffset), state.saved.subarray(0, len));
 }
