@@ -72,6 +72,18 @@ describe.each(TARGETS)('hook payloads on %s', (target) => {
     expect(h.appliedStack).toHaveLength(0);
   }));
 
+  // Spec §3 (livepatch_action, REPLACE): an *applied* payload with a pre/post hook vetoes it as well.
+  it('REPLACE is refused while an applied payload has pre/post hooks (-EOPNOTSUPP), and nothing changes', withHost((h) => {
+    up(h, 'xen_action_hooks_norevert');
+    h.action('xen_action_hooks_norevert', 'APPLY');
+    h.idle();
+    up(h, 'xen_replace_world');
+    expect(errnoOf(() => h.action('xen_replace_world', 'REPLACE'))).toBe('EOPNOTSUPP');
+    expect(h.get('xen_action_hooks_norevert')).toEqual({ state: 'APPLIED', rc: 0 });
+    expect(h.get('xen_replace_world')).toEqual({ state: 'CHECKED', rc: 0 });
+    expect(extraVersion(h)).toBe('Hello World');
+  }));
+
   it('REPLACE refuses payloads with vetoing hooks (-EOPNOTSUPP)', withHost((h) => {
     up(h, 'xen_prepost_hooks');
     expect(errnoOf(() => h.action('xen_prepost_hooks', 'REPLACE'))).toBe('EOPNOTSUPP');
