@@ -288,6 +288,19 @@ export class Cpu {
     return out;
   }
 
+  /** Do these bytes stand at va now (false if any page is unmapped)? Compared in place, without a copy. */
+  holds(va: bigint, bytes: Uint8Array): boolean {
+    let same = true;
+    try {
+      this.spans(va, bytes.length, (p, off, n) => {
+        same &&= this.memory.bytes.compare(bytes, off, off + n, p, p + n) === 0;
+      });
+    } catch {
+      return false;
+    }
+    return same;
+  }
+
   /** Bytes at va, or undefined if any page is unmapped (never throws). */
   peek(va: bigint, length: number): Buffer | undefined {
     try {

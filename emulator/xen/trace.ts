@@ -66,11 +66,20 @@ export interface TraceResult {
   console: string[];
 }
 
-interface Raw {
+/** An instruction as executed at an address: shared by every step that ran these bytes there. */
+interface Site {
   address: bigint;
   bytes: Uint8Array;
-  /** machine.fixups.length when this instruction started: ties each fixup to its instructions. */
-  fixupsBefore: number;
+}
+
+/**
+ * What the hook records: per step only a reference to its Site and a number, so a million-step trace holds
+ * about one pointer and one small integer per step, not an object and a copy of the bytes.
+ */
+interface Raw {
+  sites: Site[];
+  /** machine.fixups.length when each instruction started: ties each fixup to its instructions. */
+  fixupsBefore: number[];
 }
 
 /** Registers read at the first instruction after a fixup: a fix-up only moves RIP, so they are the fault's. */
@@ -82,7 +91,9 @@ interface AtFault {
 export async function traceCall(machine: Machine, address: bigint, args: GuestValue[] = [], opts: TraceOptions = {}): Promise<TraceResult> {
   await initDisassembler();
   const max = opts.max ?? DEFAULT_MAX_STEPS;
-  const raw: Raw[] = [];
+  const raw: Raw = { sites: [], fixupsBefore: [] };
+  /** The Site last seen at each address; code can change during the call, so it is checked before reuse. */
+  const lastSite = new Map<bigint, Site>();
   const printed: { step: number; line: string }[] = [];
   const atFault: AtFault[] = [];
   let truncated = false;
@@ -94,20 +105,25 @@ export async function traceCall(machine: Machine, address: bigint, args: GuestVa
       return;
     }
     if (at === RETURN_SENTINEL) return;
-    if (raw.length >= max) {
+    if (raw.sites.length >= max) {
       truncated = true;
       machine.setReg('RIP', STOP_AT);
       return;
     }
     // Unicorn reports a bogus size for some instructions it cannot size; the disassembler decides then.
     const n = size > 0 && size <= MAX_INSN ? size : MAX_INSN;
-    const bytes = machine.peek(at, n) ?? machine.peek(at, 1) ?? new Uint8Array();
+    let site = lastSite.get(at);
+    if (!site || site.bytes.length !== n || !machine.holds(at, site.bytes)) {
+      site = { address: at, bytes: machine.peek(at, n) ?? machine.peek(at, 1) ?? new Uint8Array() };
+      lastSite.set(at, site);
+    }
     const fixups = machine.fixups.length;
     // Only after a fault (rare): the registers the handler left, which are the faulting instruction's.
     while (atFault.length < fixups) atFault.push({ registers: machine.registers(), cr2: machine.reg('CR2') });
-    raw.push({ address: at, bytes, fixupsBefore: fixups });
+    raw.sites.push(site);
+    raw.fixupsBefore.push(fixups);
   });
-  const unlisten = machine.console.onLine((line) => printed.push({ step: raw.length - 1, line }));
+  const unlisten = machine.console.onLine((line) => printed.push({ step: raw.sites.length - 1, line }));
   machine.invalidateAllCode(); // translations made before the hook existed would not call it
   const result: TraceResult = { steps: [], truncated: false, max, console: [] };
   try {
@@ -142,37 +158,39 @@ export async function traceCall(machine: Machine, address: bigint, args: GuestVa
   return result;
 }
 
-/** Disassemble and symbolise each step; the same code at the same address is decoded once. */
-function annotate(machine: Machine, raw: Raw[], opts: TraceOptions): TraceStep[] {
+/** Disassemble and symbolise each step; each Site (the same code at the same address) is worked out once. */
+function annotate(machine: Machine, raw: Raw, opts: TraceOptions): TraceStep[] {
   const sites = new Set(opts.trampolines ?? []);
-  const decoded = new Map<string, { text: string; size: number }>();
+  const decoded = new Map<Site, { bytes: Uint8Array; text: string; symbol: string; trampoline?: TraceMark }>();
   const symbols = new Map<bigint, string>();
   const symbolOf = (a: bigint): string => {
     let s = symbols.get(a);
     if (s === undefined) symbols.set(a, (s = machine.symbolize(a)));
     return s;
   };
-  return raw.map((r) => {
-    const key = `${r.address.toString(16)}:${Buffer.from(r.bytes).toString('hex')}`;
-    let d = decoded.get(key);
-    if (!d) {
-      const insn = decodeOne(r.bytes, r.address);
-      d = insn ? { text: insn.text, size: insn.size } : { text: '(bad)', size: r.bytes.length };
-      decoded.set(key, d);
-    }
-    const step: TraceStep = { address: r.address, bytes: r.bytes.subarray(0, d.size), text: d.text, symbol: symbolOf(r.address), marks: [] };
+  const decode = (r: Site): { bytes: Uint8Array; text: string; symbol: string; trampoline?: TraceMark } => {
+    const insn = decodeOne(r.bytes, r.address);
+    const d: { bytes: Uint8Array; text: string; symbol: string; trampoline?: TraceMark } = {
+      bytes: r.bytes.subarray(0, insn ? insn.size : r.bytes.length), text: insn ? insn.text : '(bad)', symbol: symbolOf(r.address),
+    };
     if (sites.has(r.address) && r.bytes[0] === 0xe9 && r.bytes.length >= 5) {
       const target = BigInt.asUintN(64, r.address + 5n + BigInt(Buffer.from(r.bytes).readInt32LE(1)));
-      step.marks.push({ kind: 'trampoline', target, targetSymbol: symbolOf(target) });
+      d.trampoline = { kind: 'trampoline', target, targetSymbol: symbolOf(target) };
     }
-    return step;
+    return d;
+  };
+  return raw.sites.map((r) => {
+    let d = decoded.get(r);
+    if (!d) decoded.set(r, (d = decode(r)));
+    return { address: r.address, bytes: d.bytes, text: d.text, symbol: d.symbol, marks: d.trampoline ? [{ ...d.trampoline }] : [] };
   });
 }
 
 /** Each fixup the machine recorded: its faulting instruction, and the first one run after it at `resume`. */
-function markFixups(machine: Machine, raw: Raw[], steps: TraceStep[], atFault: AtFault[]): void {
+function markFixups(machine: Machine, raw: Raw, steps: TraceStep[], atFault: AtFault[]): void {
+  const at = (i: number): bigint => raw.sites[i]!.address;
   machine.fixups.forEach((f, k) => {
-    const from = findLastIndex(raw, (r) => r.fixupsBefore <= k && r.address === f.rip);
+    const from = findLastIndexOf(raw.sites.length, (i) => raw.fixupsBefore[i]! <= k && at(i) === f.rip);
     if (from < 0) return;
     const mark: TraceMark = { kind: 'fault', vector: f.vector, resume: f.resume, resumeSymbol: machine.symbolize(f.resume), how: f.note };
     const regs = atFault[k];
@@ -181,7 +199,8 @@ function markFixups(machine: Machine, raw: Raw[], steps: TraceStep[], atFault: A
       if (f.vector === 14) mark.cr2 = regs.cr2;
     }
     steps[from]!.marks.push(mark);
-    const to = raw.findIndex((r, i) => i > from && r.fixupsBefore > k && r.address === f.resume);
+    let to = -1;
+    for (let i = from + 1; i < raw.sites.length && to < 0; i++) if (raw.fixupsBefore[i]! > k && at(i) === f.resume) to = i;
     if (to >= 0) steps[to]!.marks.push({ kind: 'fixup', vector: f.vector, from: f.rip, fromSymbol: steps[from]!.symbol });
   });
 }
@@ -201,12 +220,12 @@ function severity(line: string): ConsoleSeverity {
   return 'info';
 }
 
-function findLastIndex<T>(xs: readonly T[], p: (x: T) => boolean): number {
-  for (let i = xs.length - 1; i >= 0; i--) if (p(xs[i]!)) return i;
+function findLastIndexOf(length: number, p: (i: number) => boolean): number {
+  for (let i = length - 1; i >= 0; i--) if (p(i)) return i;
   return -1;
 }
 
 function findLast<T>(xs: readonly T[], p: (x: T) => boolean): T | undefined {
-  const i = findLastIndex(xs, p);
+  const i = findLastIndexOf(xs.length, (k) => p(xs[k]!));
   return i < 0 ? undefined : xs[i];
 }

@@ -147,3 +147,21 @@ describe('traceCall', () => {
     expect(calls).toBe(0); // no per-instruction hook left in the normal path
   });
 });
+
+describe('traceCall on code that changes while it runs', () => {
+  // L: mov $1,%eax (b8 01 00 00 00); cmp $1,%eax (83 f8 01); jne done (75 09);
+  //    movb $2, L+1(%rip) (c6 05 f0 ff ff ff 02: rel32 -16 from the next instruction at L+0x11); jmp L (eb ed);
+  // done: ret (c3). Bytes by hand from the SDM; the second pass runs mov $2 at the same address.
+  it('shows the bytes each pass ran at one address (the recorded instruction is checked before it is reused)', async () => {
+    const b = bootImage('builtin');
+    hosts.push(b);
+    const at = 0xffff82d050000000n;
+    b.machine.map(at, 0x1000, 'rwx');
+    b.machine.write(at, Uint8Array.of(0xb8, 1, 0, 0, 0, 0x83, 0xf8, 0x01, 0x75, 0x09, 0xc6, 0x05, 0xf0, 0xff, 0xff, 0xff, 0x02, 0xeb, 0xed, 0xc3));
+    const t = await traceCall(b.machine, at);
+    const atL = t.steps.filter((s) => s.address === at);
+    expect(atL.map((s) => [...s.bytes])).toEqual([[0xb8, 1, 0, 0, 0], [0xb8, 2, 0, 0, 0]]);
+    expect(atL.map((s) => s.text)).toEqual(['movl $1, %eax', 'movl $2, %eax']);
+    expect(t.returned).toBe(2n);
+  });
+});
