@@ -28,7 +28,7 @@ PL_COMMON := \
   xen_prepost_hooks xen_prepost_hooks_fail \
   xen_action_hooks xen_action_hooks_nofunc xen_action_hooks_marker \
   xen_action_hooks_noapply xen_action_hooks_norevert \
-  xen_expectations xen_expectations_fail \
+  xen_expectations xen_expectations_fail xlp_revert_fails \
   xlp_fault_fixup xlp_warn xlp_bug xlp_reloc_overflow xlp_dup_symbol
 PL_LIST_builtin := $(PL_COMMON) xlp_static_ref xlp_endbr xlp_order_jmp xlp_order_nop
 PL_LIST_debian := $(PL_COMMON) xlp_xen_version_bounds
@@ -54,6 +54,7 @@ PL_OBJS_xen_action_hooks_nofunc := xen_action_hooks_nofunc.o $(PL_NOTES)
 PL_OBJS_xen_action_hooks_marker := $(PL_HELLO) xen_action_hooks_marker.o $(PL_NOTES)
 PL_OBJS_xen_action_hooks_noapply := $(PL_HELLO) xen_action_hooks_noapply.o $(PL_NOTES)
 PL_OBJS_xen_action_hooks_norevert := $(PL_HELLO) xen_action_hooks_norevert.o $(PL_NOTES)
+PL_OBJS_xlp_revert_fails := $(PL_HELLO) xlp_revert_fails.o $(PL_NOTES)
 PL_OBJS_xen_expectations := $(PL_HELLO) xen_expectations.o $(PL_NOTES)
 PL_OBJS_xen_expectations_fail := $(PL_HELLO) xen_expectations_fail.o $(PL_NOTES)
 PL_OBJS_xlp_fault_fixup := xlp_fault_fixup_func.o xlp_fault_fixup.o $(PL_NOTES)

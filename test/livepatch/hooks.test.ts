@@ -1,4 +1,5 @@
 // Spec §3.4/§3.8/§10.14: hooks are guest code run in the emulator with Xen's arguments and timeline.
+import { format } from '@vitest/pretty-format';
 import { describe, expect, it } from 'vitest';
 import { HostDead } from '../../loader/livepatch/host.ts';
 import { TARGETS, errnoOf, extraVersion, newHost, ORIGINAL_EXTRA, payloadBytes } from '../helpers/host.ts';
@@ -72,6 +73,33 @@ describe.each(TARGETS)('hook payloads on %s', (target) => {
     expect(h.appliedStack).toHaveLength(0);
   }));
 
+  // livepatch_do_action(): REVERT's rc is the revert action hook's; only rc 0 runs revert_payload_tail().
+  it('xlp_revert_fails: a failing revert action hook leaves the payload APPLIED with its rc (-EIO)', withHost((h) => {
+    up(h, 'xlp_revert_fails');
+    h.action('xlp_revert_fails', 'APPLY');
+    h.idle();
+    h.action('xlp_revert_fails', 'REVERT');
+    h.idle();
+    expect(h.get('xlp_revert_fails')).toEqual({ state: 'APPLIED', rc: -5 });
+    expect(h.appliedStack.map((p) => p.name)).toEqual(['xlp_revert_fails']);
+    expect(extraVersion(h)).toBe('Hello World');
+  }));
+
+  // livepatch_do_action(), REPLACE: each applied payload is reverted (by its revert action hook when it has one);
+  // the first that fails keeps its rc and stays APPLIED, and REPLACE stops there with -EINVAL.
+  it('REPLACE over xlp_revert_fails: its revert hook fails, so nothing is replaced (-EINVAL)', withHost((h) => {
+    up(h, 'xlp_revert_fails');
+    h.action('xlp_revert_fails', 'APPLY');
+    h.idle();
+    up(h, 'xen_replace_world');
+    h.action('xen_replace_world', 'REPLACE');
+    h.idle();
+    expect(h.get('xlp_revert_fails')).toEqual({ state: 'APPLIED', rc: -5 });
+    expect(h.get('xen_replace_world')).toEqual({ state: 'CHECKED', rc: -22 });
+    expect(h.appliedStack.map((p) => p.name)).toEqual(['xlp_revert_fails']);
+    expect(extraVersion(h)).toBe('Hello World');
+  }));
+
   // Spec §3 (livepatch_action, REPLACE): an *applied* payload with a pre/post hook vetoes it as well.
   it('REPLACE is refused while an applied payload has pre/post hooks (-EOPNOTSUPP), and nothing changes', withHost((h) => {
     up(h, 'xen_action_hooks_norevert');
@@ -107,4 +135,19 @@ describe.each(TARGETS)('hook payloads on %s', (target) => {
     expect(() => h.idle()).toThrow(/Xen BUG at payloads\/xen_hello_world.c:\d+/);
     expect(() => h.list()).toThrow(HostDead);
   }));
+});
+
+describe('a host in a failing assertion', () => {
+  // vitest prints the objects of a failed toEqual with pretty-format: walking into a machine's native views and
+  // koffi handles crashed the test worker (SIGSEGV) instead of showing the diff.
+  it('prints as a summary, so a diff of payloads or hosts can be shown', () => {
+    const h = newHost('builtin');
+    try {
+      h.upload('xen_hello_world', payloadBytes('builtin', 'xen_hello_world'));
+      const text = format([h.payload('xen_hello_world')], { callToJSON: true });
+      expect(text).toMatch(/"machine": "\[machine: \d+ KiB of RAM in use\]"/);
+    } finally {
+      h.machine.close();
+    }
+  });
 });

@@ -4,6 +4,7 @@
 /* Xen's (Linux-compatible) values; the subset the image uses. */
 #define EPERM    1
 #define ENOENT   2
+#define EIO      5
 #define EFAULT  14
 #define EBUSY   16
 #define EINVAL  22
