@@ -153,6 +153,14 @@ export class Cpu {
     }
   }
 
+  /**
+   * What printing a machine shows (vitest's diffs, JSON.stringify): walking into its native views and koffi
+   * handles instead crashed the process with a segmentation fault.
+   */
+  toJSON(): string {
+    return `[machine: ${this.memory.highWater >> 10} KiB of RAM in use${this.closed ? ', closed' : ''}]`;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
