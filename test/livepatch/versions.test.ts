@@ -124,6 +124,10 @@ describe('a payload region lives from upload since 4.17.4 (a57b4074ab), only whi
     h2.machine.console.drain();
     expect(h2.machine.readCString(h2.image.call('xen_extra_version'))).toBe('Warned');
     expect(h2.machine.console.drain().find((l) => l.startsWith('Xen WARN'))).toMatch(/^Xen WARN at payloads\/xlp_warn_func\.c:\d+$/);
+    // revert_payload_tail() takes the region away again: the ud2 is a fatal #UD once more.
+    h2.actionAndWait('xlp_warn', 'REVERT');
+    const fn = h2.payload('xlp_warn').prepared.funcs[0]!.newAddr;
+    expect(thrown(() => h2.machine.call(fn), GuestFault).report.vector).toBe(6);
   });
 });
 
