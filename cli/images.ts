@@ -1,8 +1,9 @@
 // The --image argument: a named image (builtin, debian, …) or a path; a near-miss of a name gets a suggestion.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { ElfFile } from '../loader/elf/index.ts';
-import { NAMED_IMAGES } from '../loader/image/index.ts';
-import { bootedImage } from './session/open.ts';
+// Not the loader's index: `list` and `dmesg` reach this module and must not load the emulator with it.
+import { NAMED_IMAGES } from '../loader/image/paths.ts';
+import { bootedImage, defaultImage } from './session/view.ts';
 import { stateDir } from './session/state-dir.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -22,7 +23,7 @@ export const BOOT_HINT = `xlp boot --image ${[...imageNames(), 'PATH'].join('|')
 
 /** The image a verb on a fresh image uses: --image, else the booted host's, else $XLP_IMAGE, else builtin. */
 export function chosenImage(o: { image?: string; state?: string }): string {
-  return checkImageName(o.image ?? bootedImage(stateDir(o.state)) ?? process.env.XLP_IMAGE ?? 'builtin');
+  return checkImageName(o.image ?? bootedImage(stateDir(o.state)) ?? defaultImage());
 }
 
 /**

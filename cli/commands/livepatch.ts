@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { type Output, IMAGE_OPTION_HELP } from '../options.ts';
 import type { Session } from '../session/session.ts';
 import { stateDir } from '../session/state-dir.ts';
-import { viewHost } from '../session/view.ts';
+import { defaultImage, viewHost } from '../session/view.ts';
 import {
   ACTIONS, type ToolContext, actionFunc, exitCode, listFunc, loadFunc, uploadFunc,
 } from '../xen-livepatch/tool.ts';
@@ -56,7 +56,7 @@ export function registerLivepatch(program: Command, io: Output): void {
   program
     .command('boot')
     .description('boot an emulated host (replacing any in the state directory)')
-    .option('--image <image>', `${IMAGE_OPTION_HELP} (default $XLP_IMAGE or builtin)`, process.env.XLP_IMAGE ?? 'builtin')
+    .option('--image <image>', `${IMAGE_OPTION_HELP} (default $XLP_IMAGE or builtin)`, defaultImage())
     .option('--state <dir>', STATE_HELP)
     .action(async (o: { image: string; state?: string }) => {
       const image = checkImageName(o.image);

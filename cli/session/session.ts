@@ -16,7 +16,7 @@ import { type ActionOptions, type HostRecord, LivepatchHost } from '../../loader
 import { type DirLock, withDirLock } from './lock.ts';
 import { HOST_FILE, SessionError, inspectDir, removeOwnFiles } from './state-dir.ts';
 import { type SavedState, type SavedView, damagedError, readState, sameState, writeState } from './state-file.ts';
-import { deadError } from './view.ts';
+import { deadError, defaultImage } from './view.ts';
 
 export { SessionError, stateDir } from './state-dir.ts';
 export { type HostView, clearConsole, viewHost } from './view.ts';
@@ -60,7 +60,7 @@ export class Session {
    * holds none. `write`: the command may change the host, so it holds the directory's lock until close().
    */
   static open(dir: string, opts: { write: boolean; image?: string }): Session {
-    const image = opts.image ?? process.env.XLP_IMAGE ?? 'builtin';
+    const image = opts.image ?? defaultImage();
     if (!opts.write) {
       const saved = inspectDir(dir) === 'ours' ? readState(dir, true) : undefined;
       return saved ? Session.rebuild(dir, saved, undefined) : Session.fresh(dir, imageSpec(image), undefined);

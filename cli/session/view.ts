@@ -1,9 +1,11 @@
 // The saved host as commands that do not run the guest see it (`list`, the console): read from the state file's
 // view alone, without booting anything, so that such a command costs little more than starting Node.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { XenVersion } from '../../loader/image/version.ts';
 import type { ListEntry } from '../../loader/livepatch/host.ts';
 import { withDirLock } from './lock.ts';
-import { SessionError, inspectDir } from './state-dir.ts';
+import { HOST_FILE, SessionError, inspectDir } from './state-dir.ts';
 import { readState, writeState } from './state-file.ts';
 
 export interface HostView {
@@ -21,6 +23,20 @@ export interface HostView {
 
 export const deadError = (dir: string, cause: string): SessionError =>
   new SessionError(`the hypervisor in ${dir} is dead (${cause}): run \`xlp boot\` or \`xlp reset\` to start a new one`);
+
+export function isBooted(dir: string): boolean {
+  return existsSync(join(dir, HOST_FILE));
+}
+
+/** The image a first command boots: $XLP_IMAGE, else builtin. */
+export function defaultImage(): string {
+  return process.env.XLP_IMAGE ?? 'builtin';
+}
+
+/** The image the host in `dir` was booted with, without booting it (undefined: none booted). */
+export function bootedImage(dir: string): string | undefined {
+  return isBooted(dir) ? viewHost(dir)?.image : undefined;
+}
 
 /** The saved host of `dir` without running it; undefined when `dir` holds none. */
 export function viewHost(dir: string): HostView | undefined {
