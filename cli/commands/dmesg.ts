@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { BOOT_HINT } from '../images.ts';
 import type { Output } from '../options.ts';
-import { clearConsole, readConsole } from '../session/console.ts';
 import { stateDir } from '../session/state-dir.ts';
+import { clearConsole, viewHost } from '../session/view.ts';
 
 export function registerDmesg(program: Command, io: Output): void {
   program
@@ -13,13 +13,13 @@ export function registerDmesg(program: Command, io: Output): void {
     .option('--state <dir>', 'state directory of the emulated host (default $XLP_STATE or ./.xlp)')
     .action((o: { clear?: boolean; state?: string }) => {
       const dir = stateDir(o.state);
-      const lines = readConsole(dir);
+      const lines = viewHost(dir)?.console;
       if (!lines) {
         io.err(`xlp: no booted host in ${dir} (${BOOT_HINT})`);
         process.exitCode = 1;
         return;
       }
       lines.forEach((l) => io.out(l));
-      if (o.clear) clearConsole(dir, lines.length);
+      if (o.clear) clearConsole(dir, lines.length); // lines printed since stay
     });
 }

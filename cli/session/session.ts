@@ -18,7 +18,6 @@ import { HOST_FILE, SessionError, inspectDir, removeOwnFiles } from './state-dir
 import { type SavedState, type SavedView, damagedError, readState, sameState, writeState } from './state-file.ts';
 import { deadError, defaultImage } from './view.ts';
 
-export { SessionError, stateDir } from './state-dir.ts';
 export { type HostView, clearConsole, viewHost } from './view.ts';
 
 const PAGE = 4096;
@@ -71,26 +70,6 @@ export class Session {
       const saved = readState(dir, true);
       return saved ? Session.rebuild(dir, saved, lock) : Session.fresh(dir, spec ?? imageSpec(image), lock);
     });
-  }
-
-  /**
-   * Open `dir` for writing, run `fn`, and save the host it leaves; if fn throws, keep the host only if it died
-   * (see failed()). The lock is held throughout.
-   */
-  static mutate<T>(dir: string, fn: (s: Session) => T): T {
-    const s = Session.open(dir, { write: true });
-    try {
-      let r: T;
-      try {
-        r = fn(s);
-      } catch (e) {
-        throw s.failed(e);
-      }
-      s.save();
-      return r;
-    } finally {
-      s.close();
-    }
   }
 
   /** Remove the host and xlp's files in `dir` (nothing else); false when there was none. */

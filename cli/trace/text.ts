@@ -8,10 +8,6 @@ const MAX_SYMBOL_WIDTH = 48;
 
 export const hexBytes = (b: Uint8Array): string => Buffer.from(b).toString('hex').replace(/(..)(?!$)/g, '$1 ');
 
-export function renderText(r: TraceReport): string[] {
-  return [...textLines(r)];
-}
-
 /** The lines one by one: a long trace is printed without holding all its text at once. */
 export function* textLines(r: TraceReport): Generator<string> {
   const steps = r.trace.steps;

@@ -95,11 +95,6 @@ function getName(t: ToolContext, name: string): boolean {
   return false;
 }
 
-export function helpFunc(t: ToolContext): number {
-  new Line(t.io).err(XEN_LIVEPATCH_HELP);
-  return 0;
-}
-
 export function listFunc(t: ToolContext, args: string[]): number {
   if (args.length) return showHelp(t, 'list takes no arguments');
   const entries = t.list ? t.list() : t.session().host.list();
