@@ -54,14 +54,8 @@ export interface MemoryWindows {
 }
 
 export interface LivepatchArch {
-  /** For messages: `x86_64`. */
-  readonly name: string;
-  /** Xen version whose rules this object follows (e.g. `4.17`). */
-  readonly version: string;
   /** ARCH_LIVEPATCH_RANGE: |old_addr - new_addr| must be below this (livepatch_verify_distance). */
   readonly range: bigint;
-  /** Size of the saved-bytes buffer in struct livepatch_fstate. */
-  readonly insnBufferSize: number;
 
   /** arch_livepatch_verify_elf: machine, class, byte order (after the generic header checks). */
   verifyElf(bytes: Uint8Array): void;
@@ -73,8 +67,6 @@ export interface LivepatchArch {
    *  Returns how many replacements were written. */
   applyAlternatives(elf: ElfModel, layout: Layout): number;
 
-  /** How many bytes arch_livepatch_apply replaces for a site, given its ENDBR-like offset. */
-  patchLength(site: PatchSite, patchOffset: number): number;
   /** arch_livepatch_apply: write the trampoline (or NOPs), return what to restore. */
   apply(site: PatchSite, text: TextAccess): SavedPatch;
   /** arch_livepatch_revert. */
@@ -82,8 +74,6 @@ export interface LivepatchArch {
   /** arch_livepatch_quiesce / arch_livepatch_revive around an action. */
   quiesce(): void;
   revive(): void;
-  /** The boot-selected filler (NOPs) of `length` bytes. */
-  nops(length: number): Uint8Array;
 
   /** Payload memory and heap windows for this image. */
   readonly windows: MemoryWindows;

@@ -1,7 +1,7 @@
 // The x86-64 LivepatchArch for one image: Xen's arch/x86 live-patch mechanics with the rules of the image's
 // Xen version. What can be read from the image is read from it (the featureset bound, the vmap area); the rest
 // comes from loader/abi.ts's per-version table.
-import { BUG_FRAME, EXTABLE_ENTRY, LIVEPATCH_OPAQUE_SIZE, PAGE_SIZE, versionAbi } from '../../abi.ts';
+import { BUG_FRAME, EXTABLE_ENTRY, PAGE_SIZE, versionAbi } from '../../abi.ts';
 import { decodeBugFrames } from '../../image/bug-frames.ts';
 import type { Image } from '../../image/index.ts';
 import type { LivepatchArch, MemoryWindows } from '../types.ts';
@@ -9,7 +9,7 @@ import { X86_FEATURE_ALWAYS, applyAlternatives } from './alternatives.ts';
 import { sortExceptionTable } from './extable.ts';
 import { addNops, type NopFlavour } from './nops.ts';
 import { performRela } from './rela.ts';
-import { applyPatch, patchLength, revertPatch } from './trampoline.ts';
+import { applyPatch, revertPatch } from './trampoline.ts';
 import { verifyElf, verifyFunc } from './verify.ts';
 
 const GiB = 1n << 30n;
@@ -31,9 +31,7 @@ export interface X86Options {
 }
 
 export interface X86Arch extends LivepatchArch {
-  readonly cpuFeatures: ReadonlySet<number>;
   readonly featureBound: number;
-  readonly nopFlavour: NopFlavour;
 }
 
 /** Image facts the x86 rules depend on; an Image provides them (see fromImage), tests may give them directly. */
@@ -53,25 +51,18 @@ export function createX86Arch(facts: X86ImageFacts, opts: X86Options = {}): X86A
   const ibt = opts.ibt ?? true;
   const nops = (n: number): Uint8Array => addNops(n, flavour);
   return {
-    name: 'x86_64',
-    version: abi.version,
     range: 1n << 31n,
-    insnBufferSize: LIVEPATCH_OPAQUE_SIZE,
-    cpuFeatures,
     featureBound,
-    nopFlavour: flavour,
     verifyElf,
     verifyFunc,
     performRela,
     applyAlternatives: (elf, layout) =>
       applyAlternatives(elf, layout, { features: cpuFeatures, featureBound, errors: abi.alternativeErrors, ibt, nops }),
-    patchLength,
     apply: (site, text) => applyPatch(site, text, flavour),
     revert: revertPatch,
     // One emulated CPU, and the host writes text through its own path: nothing to relax or tighten.
     quiesce: () => {},
     revive: () => {},
-    nops,
     windows: facts.windows,
     exTable: { entrySize: EXTABLE_ENTRY.size, sort: sortExceptionTable },
     bugFrames: { frameSize: BUG_FRAME.size, types: BUG_FRAME.types, decode: decodeBugFrames },
