@@ -1,6 +1,8 @@
 // Xen 4.17's binary interface for live patching on x86-64, in one place: the struct layouts and sizes that
 // upload, lint, explore, the guest-visible struct payload and the tests all read (spec §0, §1.3-1.4, §5).
 // Offsets are bytes from the start of each record; every multi-byte field is little-endian.
+import { rowFor } from './image/version.ts';
+import { Errno } from './livepatch/errno.ts';
 
 export const PAGE_SIZE = 4096;
 /** LIVEPATCH_MAX_SIZE: largest upload, and largest writable/alloc NOBITS section. */
@@ -81,24 +83,14 @@ export interface VersionAbi {
   readonly alternativeErrors?: { readonly tooLong: number; readonly badFeature: number };
 }
 
-export const VERSION_ABI: Readonly<Record<string, VersionAbi>> = {
-  '4.17': { version: '4.17', ncapints: 21 },
-  '4.20': { version: '4.20', ncapints: 21, alternativeErrors: { tooLong: 28 /* ENOSPC */, badFeature: 34 /* ERANGE */ } },
-};
+/** Newest first; the last row is the baseline for an unknown or older version. */
+const VERSION_ABI: readonly (VersionAbi & { readonly since: readonly [number, number, number] })[] = [
+  { since: [4, 20, 0], version: '4.20', ncapints: 21, alternativeErrors: { tooLong: Errno.ENOSPC, badFeature: Errno.ERANGE } },
+  { since: [4, 17, 0], version: '4.17', ncapints: 21 },
+];
 
-/**
- * The entry for `major.minor`: the newest one at or below it (an image newer than the table keeps the newest
- * rules, as versions.ts does), the baseline for an unknown or older version.
- */
+/** The entry for `major.minor`, read like the rules table (rowFor): the newest at or below it, else the baseline. */
 export function versionAbi(version: string | undefined): VersionAbi {
-  const key = (v: string): number => {
-    const [major = 0, minor = 0] = v.split('.').map(Number);
-    return major * 1000 + minor;
-  };
-  const want = version === undefined ? -1 : key(version);
-  const at = Object.values(VERSION_ABI).filter((e) => key(e.version) <= want).sort((a, b) => key(b.version) - key(a.version))[0];
-  return at ?? VERSION_ABI[BASELINE_VERSION]!;
+  const [major = 0, minor = 0] = version?.split('.').map(Number) ?? [];
+  return rowFor(VERSION_ABI, version === undefined ? undefined : { major, minor, point: 0 }) ?? VERSION_ABI.at(-1)!;
 }
-
-/** The baseline xlp follows when an image's version is unknown or not in the table. */
-export const BASELINE_VERSION = '4.17';

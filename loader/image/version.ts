@@ -26,6 +26,15 @@ export function readXenVersion(image: Image): XenVersion {
 export const formatXenVersion = (v: XenVersion): string => `${v.major}.${v.minor}${v.extra}`;
 
 /** Compare with a (major, minor, point) triple: negative, zero or positive as for a sort. */
-export function compareXenVersion(v: XenVersion, major: number, minor: number, point = 0): number {
+export function compareXenVersion(v: Pick<XenVersion, 'major' | 'minor' | 'point'>, major: number, minor: number, point = 0): number {
   return v.major - major || v.minor - minor || v.point - point;
+}
+
+/**
+ * The row of a newest-first table whose `since` the version reaches: how every per-version table is read (an
+ * image newer than the table keeps its newest row; undefined for an unknown or older version).
+ */
+export function rowFor<T extends { readonly since: readonly [number, number, number] }>(
+  rows: readonly T[], v: Pick<XenVersion, 'major' | 'minor' | 'point'> | undefined): T | undefined {
+  return v && rows.find((r) => compareXenVersion(v, ...r.since) >= 0);
 }

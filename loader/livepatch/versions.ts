@@ -3,7 +3,7 @@
 // is scattered through the pipeline. Each rule names the Xen commit that made it. The architecture's own
 // differences (alternatives, record formats) sit behind the arch seam (loader/arch) and loader/abi.ts.
 import { PAYLOAD, PAYLOAD_4_20, type PayloadLayout } from '../abi.ts';
-import { compareXenVersion, type XenVersion } from '../image/version.ts';
+import { type XenVersion, rowFor } from '../image/version.ts';
 
 export interface LivepatchRules {
   /** The versions these rules follow, for messages (`4.17.4+`, `4.20`). */
@@ -61,6 +61,5 @@ export function opFlagsRefusal(rules: LivepatchRules, flags: number): string | u
 }
 
 export function livepatchRules(v: XenVersion | undefined): LivepatchRules {
-  if (!v) return BASELINE_RULES;
-  return TABLE.find((e) => compareXenVersion(v, ...e.since) >= 0)?.rules ?? BASELINE_RULES;
+  return rowFor(TABLE, v)?.rules ?? BASELINE_RULES;
 }
