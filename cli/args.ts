@@ -10,3 +10,6 @@ export function parseGuestInt(text: string): bigint {
 }
 
 export const hex = (v: bigint): string => `0x${v.toString(16)}`;
+
+/** Bytes as objdump shows them: `48 89 f9`. */
+export const hexBytes = (b: Uint8Array): string => Buffer.from(b).toString('hex').replace(/(..)(?!$)/g, '$1 ');

@@ -8,7 +8,7 @@ import { DOMAIN_KINDS, type DomainKind, XenContext, XenContextError } from '../.
 import { type BootedImage, bootImage } from '../../loader/boot.ts';
 import { stateDir } from '../session/state-dir.ts';
 import { openHost } from '../session/open.ts';
-import { hex } from '../args.ts';
+import { hex, hexBytes } from '../args.ts';
 import { IMAGE_OPTION_HELP, type Output } from '../options.ts';
 
 export interface CallOptions {
@@ -62,7 +62,7 @@ export function dumpLines(index: number, address: bigint, bytes: Buffer): string
   let previous: string | undefined;
   let starred = false;
   for (let off = 0; off < bytes.length; off += ROW) {
-    const row = bytes.subarray(off, off + ROW).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+    const row = hexBytes(bytes.subarray(off, off + ROW));
     const last = off + ROW >= bytes.length;
     if (row === previous && !last) {
       if (!starred) lines.push('  *');

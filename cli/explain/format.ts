@@ -1,15 +1,14 @@
 // How numbers are written for students: addresses and immediates in hex, negative values with their errno name.
-import { Errno } from '../../loader/livepatch/errno.ts';
-import { hex } from '../args.ts';
+import { xenErrnoName } from '../../loader/livepatch/errno.ts';
+import { hex, hexBytes } from '../args.ts';
 
-export { hex };
-
-const ERRNO_NAMES = new Map<number, string>(Object.entries(Errno).map(([k, v]) => [v, k]));
+export { hex, hexBytes };
 
 /** `-EFAULT` for -14; undefined when the value is not minus a known errno. */
 export function errnoOf(value: bigint | number): string | undefined {
   const v = Number(value);
-  return v < 0 ? (ERRNO_NAMES.has(-v) ? `-${ERRNO_NAMES.get(-v)}` : undefined) : undefined;
+  const name = v < 0 ? xenErrnoName(-v) : undefined;
+  return name && `-${name}`;
 }
 
 /** `-14 (-EFAULT)`, `0`, `-99` */
@@ -57,7 +56,6 @@ export function immediateNotes(text: string): string[] {
 /** Instruction text as shown everywhere: hex immediates. */
 export const insnText = (text: string): string => hexImmediates(text);
 
-export const hexBytes = (b: Uint8Array): string => Buffer.from(b).toString('hex').replace(/(..)(?!$)/g, '$1 ');
 
 /** `4 KiB`, `2 MiB`, `0x1234 bytes` */
 export function sizeText(n: bigint): string {

@@ -1,6 +1,7 @@
 // What happened at a step, in sentences a student reads first (the page and `make demo` both print them).
 import { Errno } from '../../loader/livepatch/errno.ts';
 import { hex, hexBytes, valueText } from './format.ts';
+import { sameBytes } from './code.ts';
 import type { FaultView } from './fault.ts';
 import type { CallView, EdgeUse, SiteView, StoryStep, TracedCall } from './story.ts';
 
@@ -54,9 +55,9 @@ function edgeSentence(e: EdgeUse, s: StoryStep): string {
 }
 
 function backTo(site: SiteView, bytes: Uint8Array): string {
-  const w = site.payloads.find((p) => hexBytes(p.writes.bytes) === hexBytes(bytes))?.name;
+  const w = site.payloads.find((p) => sameBytes(p.writes.bytes, bytes))?.name;
   if (w) return ` (the bytes it had saved: ${w}'s jump)`;
-  if (site.original && hexBytes(site.original.bytes) === hexBytes(bytes)) return ' (the original code)';
+  if (sameBytes(site.original?.bytes, bytes)) return ' (the original code)';
   return '';
 }
 

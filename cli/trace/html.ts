@@ -2,10 +2,9 @@
 // executed instructions with the trampoline, faults and fixups highlighted, and the bytes each payload patched.
 import type { Instruction } from '../../emulator/cpu/disasm.ts';
 import type { TraceStep } from '../../emulator/xen/trace.ts';
-import { hex } from '../args.ts';
+import { hex, hexBytes } from '../args.ts';
 import type { PatchedFunction } from './patches.ts';
 import { type StepMark, type TraceReport, callText, consoleMarks, markText, outcomeLines, stepMarks, succeeded } from './report.ts';
-import { hexBytes } from './text.ts';
 import { immediateNotes, insnText } from '../explain/format.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -2,11 +2,11 @@
 // instruction that printed it, and how the call ended.
 import type { TraceStep } from '../../emulator/xen/trace.ts';
 import { immediateNotes, insnText } from '../explain/format.ts';
+import { hexBytes } from '../args.ts';
 import { type TraceReport, callText, consoleMarks, markText, outcomeLines, stepMarks } from './report.ts';
 
 const MAX_SYMBOL_WIDTH = 48;
 
-export const hexBytes = (b: Uint8Array): string => Buffer.from(b).toString('hex').replace(/(..)(?!$)/g, '$1 ');
 
 /** The lines one by one: a long trace is printed without holding all its text at once. */
 export function* textLines(r: TraceReport): Generator<string> {

@@ -9,6 +9,9 @@ export type ErrnoName = keyof typeof Errno;
 
 const NAMES = new Map<number, ErrnoName>(Object.entries(Errno).map(([k, v]) => [v, k as ErrnoName]));
 
+/** The name of one of the errnos above (the positive value), else undefined. */
+export const xenErrnoName = (n: number): ErrnoName | undefined => NAMES.get(n);
+
 export function errnoName(errno: number): string {
   const n = Math.abs(errno);
   return NAMES.get(n) ?? linuxErrnoName(n) ?? `E${n}`;
