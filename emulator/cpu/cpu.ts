@@ -200,7 +200,7 @@ export class Cpu {
     const end = va + BigInt(size);
     let run: bigint | undefined;
     for (let p = va & ~0xfffn; ; p += 0x1000n) {
-      const x = p < end && this.translate(p)?.executable === true;
+      const x = p < end && this.pageTranslation(p)?.executable === true;
       if (x) run ??= p;
       else if (run !== undefined) {
         this.uc.invalidateCode(run, p);
@@ -262,7 +262,7 @@ export class Cpu {
   }
 
   isMapped(va: bigint): boolean {
-    return this.translate(va) !== undefined;
+    return this.pageTranslation(va & ~0xfffn) !== undefined;
   }
 
   /** Physical spans of [va, va+length); throws MachineError on an unmapped page. */
@@ -340,8 +340,9 @@ export class Cpu {
     return this.read(va, 4).readUInt32LE(0);
   }
   readU64(va: bigint): bigint {
-    const t = this.translate(va);
-    if (t && (va & 0xfffn) <= 0xff8n) return this.memory.bytes.readBigUInt64LE(t.physical);
+    const off = Number(va & 0xfffn);
+    const t = off <= 0xff8 ? this.pageTranslation(va & ~0xfffn) : undefined;
+    if (t) return this.memory.bytes.readBigUInt64LE(t.physical + off);
     return this.read(va, 8).readBigUInt64LE(0);
   }
   writeU32(va: bigint, v: number): void {
@@ -350,9 +351,10 @@ export class Cpu {
     this.write(va, b);
   }
   writeU64(va: bigint, v: GuestValue): void {
-    const t = this.translate(va);
-    if (t && !t.executable && (va & 0xfffn) <= 0xff8n) {
-      this.memory.bytes.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)), t.physical); // fast path: stack, data
+    const off = Number(va & 0xfffn);
+    const t = off <= 0xff8 ? this.pageTranslation(va & ~0xfffn) : undefined;
+    if (t && !t.executable) {
+      this.memory.bytes.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)), t.physical + off); // fast path: stack, data
       return;
     }
     const b = Buffer.alloc(8);
