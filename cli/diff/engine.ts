@@ -87,7 +87,7 @@ export const payloadName = (file: string): string => basename(file).replace(/\.l
  */
 function contextFor(image: XenImageView, domain: DomainKind | undefined): { ctx?: XenContext; domain?: DomainKind; noContext?: string } {
   try {
-    return { ctx: XenContext.install(image, layoutOf(image, 'strict')), domain: domain ?? 'control' };
+    return { ctx: XenContext.install(image, layoutOf(image, true)), domain: domain ?? 'control' };
   } catch (e) {
     if (!(e instanceof XenContextError)) throw e;
     if (domain) throw new DiffError(`--domain ${domain}: ${e.message}`);

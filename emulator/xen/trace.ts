@@ -158,19 +158,27 @@ export async function traceCall(machine: Machine, address: bigint, args: GuestVa
   return result;
 }
 
+/** What every step that ran a Site shares. */
+interface Decoded {
+  bytes: Uint8Array;
+  text: string;
+  symbol: string;
+  trampoline?: TraceMark;
+}
+
 /** Disassemble and symbolise each step; each Site (the same code at the same address) is worked out once. */
 function annotate(machine: Machine, raw: Raw, opts: TraceOptions): TraceStep[] {
   const sites = new Set(opts.trampolines ?? []);
-  const decoded = new Map<Site, { bytes: Uint8Array; text: string; symbol: string; trampoline?: TraceMark }>();
+  const decoded = new Map<Site, Decoded>();
   const symbols = new Map<bigint, string>();
   const symbolOf = (a: bigint): string => {
     let s = symbols.get(a);
     if (s === undefined) symbols.set(a, (s = machine.symbolize(a)));
     return s;
   };
-  const decode = (r: Site): { bytes: Uint8Array; text: string; symbol: string; trampoline?: TraceMark } => {
+  const decode = (r: Site): Decoded => {
     const insn = decodeOne(r.bytes, r.address);
-    const d: { bytes: Uint8Array; text: string; symbol: string; trampoline?: TraceMark } = {
+    const d: Decoded = {
       bytes: r.bytes.subarray(0, insn ? insn.size : r.bytes.length), text: insn ? insn.text : '(bad)', symbol: symbolOf(r.address),
     };
     if (sites.has(r.address) && r.bytes[0] === 0xe9 && r.bytes.length >= 5) {

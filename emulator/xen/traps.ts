@@ -1,14 +1,12 @@
 // What Xen's trap handlers (arch/x86/traps.c do_invalid_op, extable.c) do with a CPU exception taken in
 // hypervisor code: #UD on a ud2 with a bug frame -> WARN/BUG/ASSERT/run_fn; otherwise the exception table of
 // the region that contains RIP; otherwise the fault is fatal.
-import type { Trap } from '../cpu/trap.ts';
+import type { Trap, TrapOutcome } from '../cpu/trap.ts';
 import type { Console } from './console.ts';
 import type { BugFrameInfo, RegionList } from './regions.ts';
 
-export type XenTrapOutcome =
-  | { kind: 'resume'; rip: bigint; note: string }
-  | { kind: 'run_fn'; fn: bigint; resume: bigint }
-  | { kind: 'fatal'; reason: string; bugFrame?: BugFrameInfo };
+/** The CPU's outcomes, with run_in_exception_handler()'s call instead of a host closure (the Machine makes it). */
+export type XenTrapOutcome = Exclude<TrapOutcome, { kind: 'host' }> | { kind: 'run_fn'; fn: bigint; resume: bigint };
 
 export const UD2 = [0x0f, 0x0b] as const;
 /** do_invalid_op()'s panic when nothing handles a #UD. */
@@ -59,12 +57,12 @@ function bugFrameOutcome(f: BugFrameInfo, rip: bigint, env: TrapEnvironment): Xe
       return { kind: 'resume', rip: rip + 2n, note: 'WARN' };
     case 'bug':
       say(`Xen BUG at ${where}`);
-      return { kind: 'fatal', reason: `Xen BUG at ${where}`, bugFrame: f };
+      return { kind: 'fatal', reason: `Xen BUG at ${where}` };
     case 'assert': {
       const held = f.messageAddress === undefined || env.regions.holds(f.messageAddress);
       const message = held ? (f.message ?? '<unknown>') : '<unknown>';
       say(`Assertion '${message}' failed at ${where}`);
-      return { kind: 'fatal', reason: `Assertion '${message}' failed at ${where}`, bugFrame: f };
+      return { kind: 'fatal', reason: `Assertion '${message}' failed at ${where}` };
     }
   }
 }

@@ -47,14 +47,13 @@ export interface DomainHandle {
  * The layout for this image: its build-id's table entry, else a search of its code if the disassembler is ready
  * (`strict`: a search that cannot run throws, so that "no context" is never a missing initDisassembler()).
  */
-export function layoutOf(image: XenImageView, search: boolean | 'strict' = true): XenLayout {
+export function layoutOf(image: XenImageView, strict = false): XenLayout {
   const known = KNOWN_LAYOUTS.get(image.buildIdHex);
   if (known) return layoutFrom(known.evidence, 'table');
-  if (!search) return layoutFrom([], 'search');
   try {
     return layoutFrom(searchLayout(image), 'search');
   } catch (e) {
-    if (search === 'strict') throw e;
+    if (strict) throw e;
     return layoutFrom([], 'search'); // no disassembler (initDisassembler() not awaited): every field unknown
   }
 }
@@ -150,8 +149,9 @@ export class XenContext {
     const n = m.readU32(size);
     const p = m.readU32(prod);
     const c = m.readU32(cons);
+    const bytes = m.read(buf, n); // one read of the ring, not one per character
     let out = '';
-    for (let i = c; i !== p; i = (i + 1) >>> 0) out += String.fromCharCode(m.readU8(buf + BigInt(i & (n - 1))));
+    for (let i = c; i !== p; i = (i + 1) >>> 0) out += String.fromCharCode(bytes[i & (n - 1)]!);
     return out;
   }
 }

@@ -70,7 +70,7 @@ export class HostHeap {
     stub('_xzalloc', ([size, align]) => this.alloc(size!, align!));
     stub('xfree', ([p]) => this.free(p!));
     stub('_xrealloc', ([p, size, align]) => {
-      const old = p === ZERO_BLOCK_PTR ? 0n : this.sizeOf(p!) ?? 0n;
+      const old = this.sizeOf(p!) ?? 0n; // ZERO_BLOCK_PTR lies outside the heap: 0 too
       const q = this.alloc(size!, align!);
       if (q !== 0n && q !== ZERO_BLOCK_PTR && old > 0n) {
         this.machine.write(q, this.machine.read(p!, Number(old < size! ? old : size!)));
