@@ -4,7 +4,7 @@ import { ArgumentError, type CallArg } from '../../emulator/cpu/arguments.ts';
 import { cStringOf, parseCallArg } from '../call-args.ts';
 import type { CallResult } from '../../emulator/cpu/cpu.ts';
 import { GuestFault, GuestTimeout } from '../../emulator/cpu/errors.ts';
-import { DOMAIN_KINDS, type DomainKind, XenContext, XenContextError } from '../../emulator/xen/context/context.ts';
+import { DOMAIN_KINDS, type DomainKind, XenContext, XenContextError, isDomainKind } from '../../emulator/xen/context/context.ts';
 import { type BootedImage, bootImage } from '../../loader/boot.ts';
 import { stateDir } from '../session/state-dir.ts';
 import { openHost } from '../session/open.ts';
@@ -99,8 +99,8 @@ interface CallCommandOptions extends CallOptions {
 }
 
 function domainOption(v: string): DomainKind {
-  if (!(DOMAIN_KINDS as readonly string[]).includes(v)) throw new InvalidArgumentError(`a domain is one of ${DOMAIN_KINDS.join(', ')}`);
-  return v as DomainKind;
+  if (!isDomainKind(v)) throw new InvalidArgumentError(`a domain is one of ${DOMAIN_KINDS.join(', ')}`);
+  return v;
 }
 
 /** Make `kind`'s vCPU current in Xen's context (emulator/xen/context), or say why the image cannot have one. */
@@ -112,6 +112,13 @@ function enterDomain(host: BootedImage, kind: DomainKind): string | undefined {
     if (e instanceof XenContextError) return `xlp: --domain ${kind}: ${e.message}`;
     throw e;
   }
+}
+
+/** The call straight on the machine, in `--domain`'s context when asked for (fresh images, and --domain). */
+function callOnMachine(host: BootedImage, symbol: string, args: CallArg[], o: CallCommandOptions): CallLines {
+  const refused = o.domain && enterDomain(host, o.domain);
+  if (refused) return { lines: [refused], exitCode: 1 };
+  return callSymbol(host, symbol, args, o, (a, xs) => host.machine.callWith(a, xs));
 }
 
 export function registerCall(program: Command, io: Output): void {
@@ -145,9 +152,7 @@ export function registerCall(program: Command, io: Output): void {
 function callFresh(spec: string, symbol: string, args: CallArg[], o: CallCommandOptions): CallLines {
   const host = bootImage(spec);
   try {
-    const refused = o.domain && enterDomain(host, o.domain);
-    if (refused) return { lines: [refused], exitCode: 1 };
-    return callSymbol(host, symbol, args, o, (a, xs) => host.machine.callWith(a, xs));
+    return callOnMachine(host, symbol, args, o);
   } finally {
     host.machine.close();
   }
@@ -159,12 +164,9 @@ function callPersistent(dir: string, symbol: string, args: CallArg[], o: CallCom
     if (o.domain) {
       // Xen's context is scaffolding around one call (domains, a current vCPU, a host heap), not state the user
       // made: the call runs on it and the host is put back as it was, with nothing saved.
-      const host = { machine: s.host.machine, image: s.host.image };
       const before = s.host.snapshot();
       try {
-        const refused = enterDomain(host, o.domain);
-        if (refused) return { lines: [refused], exitCode: 1 };
-        return callSymbol(host, symbol, args, o, (a, xs) => host.machine.callWith(a, xs));
+        return callOnMachine({ machine: s.host.machine, image: s.host.image }, symbol, args, o);
       } finally {
         s.host.restore(before);
       }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { initDisassembler } from '../../emulator/cpu/disasm.ts';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DOMAIN_KINDS, type DomainKind } from '../../emulator/xen/context/context.ts';
+import { isDomainKind } from '../../emulator/xen/context/domains.ts';
 import { runDiff } from '../diff/engine.ts';
 import { Expectations } from '../diff/expect.ts';
 import { readInputsFile } from '../diff/inputs-file.ts';
@@ -49,12 +49,12 @@ export function registerDiff(program: Command, io: Output): void {
         if (!existsSync(f)) throw new Error(`payload file ${f} not found`);
         return resolve(f);
       });
-      if (o.domain !== undefined && !DOMAIN_KINDS.includes(o.domain as DomainKind)) throw new Error(`--domain takes control or guest (got ${o.domain})`);
+      if (o.domain !== undefined && !isDomainKind(o.domain)) throw new Error(`--domain takes control or guest (got ${o.domain})`);
       const image = o.image ?? imageNamedBy(payloads[0]!);
       if (!image) throw new Error(`${files[0]} names no image xlp knows (its xen_depends): give --image`);
       const r = runDiff({
         image, payloads, functions: o.function, count: nonNegative(o.count, '--count'), seed: nonNegative(o.seed, '--seed'),
-        ...(o.domain ? { domain: o.domain as DomainKind } : {}), nodeps: !!o.nodeps,
+        ...(o.domain ? { domain: o.domain } : {}), nodeps: !!o.nodeps,
         ...(o.inputs ? { inputs: readInputsFile(o.inputs) } : {}),
         ...(o.expect ? { expect: Expectations.read(o.expect) } : {}),
       });

@@ -57,11 +57,12 @@ export function mergeReports(reports: readonly { file: string; json: unknown }[]
   const d = parts.map((p) => p.data);
   const attempts = mergeAttempts(d.map((x) => x.attempts));
   const unitFailures = mergeFailures(d.map((x) => x.records));
+  const hashes = new Set(d.flatMap((x) => x.stateHashes));
   return {
     config: first.data.config, depth: first.data.depth, uploadsExplored: first.data.uploadsExplored,
     uploadNote: first.data.uploadNote ?? undefined, shard: undefined, jobs: 1, merged: parts.length,
     units: seen.size, totalUnits: first.data.totalUnits, unitIndices: [...seen.keys()].sort((a, b) => a - b),
-    sequences: d.reduce((n, x) => n + x.sequences, 0), states: new Set(d.flatMap((x) => x.stateHashes)).size, stateHashes: [...new Set(d.flatMap((x) => x.stateHashes))],
+    sequences: d.reduce((n, x) => n + x.sequences, 0), states: hashes.size, stateHashes: [...hashes],
     failures: mergeFailures([unitFailures, neverSucceeded([attempts])]), unitFailures, attempts,
     rootSteps: first.data.rootSteps, labels: [], ms: d.reduce((n, x) => n + x.ms, 0),
   };

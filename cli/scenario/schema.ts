@@ -16,6 +16,7 @@ import { Bool, ErrnoField, GuestValue, Int32, Pattern, Word, integer } from '../
 import { type KnownKeys, parseYamlFile } from '../files/yaml-file.ts';
 import { ArgumentError, type CallArg } from '../../emulator/cpu/arguments.ts';
 import { parseCallArg } from '../call-args.ts';
+import { DOMAIN_KINDS, type DomainKind } from '../../emulator/xen/context/domains.ts';
 
 export const OPS = ['upload', 'apply', 'revert', 'replace', 'unload', 'load', 'call', 'idle', 'list'] as const;
 export type OpName = (typeof OPS)[number];
@@ -70,7 +71,7 @@ const StepFields = z.strictObject({
   args: z.array(CallArgument).optional(),
   memory: z.array(MemoryCheck).optional(),
   nodeps: Bool.optional(),
-  domain: z.enum(['control', 'guest']).optional(),
+  domain: z.enum(DOMAIN_KINDS).optional(),
   wait: Bool.optional(),
   errno: ErrnoField.optional(),
   state: State.optional(),
@@ -122,7 +123,7 @@ export interface Step {
   args?: CallArg[];
   nodeps?: boolean;
   /** call: run with this domain's vCPU current (the Xen context of emulator/xen/context). */
-  domain?: 'control' | 'guest';
+  domain?: DomainKind;
   /** apply/revert/replace: reach the quiescent point before checking (default true). */
   wait?: boolean;
   expect: StepExpect;

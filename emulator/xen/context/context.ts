@@ -8,8 +8,9 @@ import { HostHeap } from './heap.ts';
 import { KNOWN_LAYOUTS, type LayoutField, type XenImageView, type XenLayout, layoutFrom } from './layout.ts';
 import { searchLayout } from './layout-search.ts';
 
-export type DomainKind = 'control' | 'guest';
-export const DOMAIN_KINDS: readonly DomainKind[] = ['control', 'guest'];
+import { DOMAIN_KINDS, type DomainKind } from './domains.ts';
+
+export { DOMAIN_KINDS, type DomainKind, isDomainKind } from './domains.ts';
 
 /** Xen's structures are xmalloc'd in the directmap; ours go there too, clear of the live-patch heap. */
 export const CONTEXT_BASE = 0xffff830100000000n;
