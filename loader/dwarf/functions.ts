@@ -4,7 +4,7 @@ import type { ElfFile } from '../elf/index.ts';
 import { unitCovering } from './aranges.ts';
 import { DW_AT, DW_ATE_CHAR, DW_ATE_INTEGER, DW_TAG } from './constants.ts';
 import { dwarfSections } from './sections.ts';
-import { type AttrValue, type DwarfSections, walkDies } from './units.ts';
+import { NO_ATTRS as NONE, type DwarfSections, num, str, walkDies } from './units.ts';
 
 /** A C type as far as calling a function needs it; `text` spells it as C (and gdb's ptype) does. */
 export type CType = { text: string } & (
@@ -54,12 +54,9 @@ const TYPE_TAGS = new Set<number>([
 const TYPE_ATTRS = [DW_AT.name, DW_AT.type, DW_AT.byte_size, DW_AT.encoding] as const;
 const SUB_ATTRS = [DW_AT.name, DW_AT.low_pc, DW_AT.abstract_origin, DW_AT.type] as const;
 const PARAM_ATTRS = [DW_AT.name, DW_AT.type, DW_AT.abstract_origin] as const;
-const NONE: readonly number[] = [];
 /** Typedef chains and pointers to pointers are short; a cycle would be a broken unit. */
 const MAX_DEPTH = 32;
 
-const num = (v: AttrValue | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
-const str = (v: AttrValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** One compile unit's types and subprograms, by .debug_info offset. */
 class Unit {

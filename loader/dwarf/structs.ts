@@ -6,7 +6,7 @@ import type { ElfFile } from '../elf/index.ts';
 import { DW_AT, DW_OP_plus_uconst, DW_TAG } from './constants.ts';
 import { Cursor, DwarfError } from './cursor.ts';
 import { dwarfSections } from './sections.ts';
-import { type AttrValue, type DwarfSections, walkDies } from './units.ts';
+import { type AttrValue, NO_ATTRS as NONE, type DwarfSections, num, walkDies } from './units.ts';
 
 export interface StructMember {
   /** Absent for an anonymous struct or union member. */
@@ -34,7 +34,6 @@ const QUALIFIERS = new Set<number>([DW_TAG.const_type, DW_TAG.volatile_type, DW_
 const NAME_SIZE = [DW_AT.name, DW_AT.byte_size, DW_AT.declaration] as const;
 const MEMBER = [DW_AT.name, DW_AT.type, DW_AT.data_member_location, DW_AT.bit_size, DW_AT.data_bit_offset] as const;
 const TYPE_ONLY = [DW_AT.type] as const;
-const NONE: readonly number[] = [];
 
 export class StructLayouts {
   private readonly byDie = new Map<number, StructLayout>();
@@ -125,8 +124,6 @@ export class StructLayouts {
     return undefined;
   }
 }
-
-const num = (v: AttrValue | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
 
 function member(a: Map<number, AttrValue>, at: number): StructMember {
   const m: StructMember = { offset: 0 };

@@ -19,6 +19,11 @@ export interface DwarfSections {
  */
 export type AttrValue = number | bigint | string | Uint8Array;
 
+/** An attribute read as a number or a string (undefined otherwise), and the empty attribute list. */
+export const num = (v: AttrValue | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
+export const str = (v: AttrValue | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+export const NO_ATTRS: readonly number[] = [];
+
 export interface Die {
   offset: number;
   tag: number;
