@@ -13,8 +13,11 @@ export interface ImageSymbol {
   file: string | undefined;
 }
 
+/** Xen's name of a static: the path of its STT_FILE, `#`, its name. */
+const staticName = (file: string, name: string): string => `${file}#${name}`;
+
 export function xenSymbolName(s: ElfSymbol): string {
-  return s.bind === STB_LOCAL && s.file !== undefined ? `${s.file}#${s.name}` : s.name;
+  return s.bind === STB_LOCAL && s.file !== undefined ? staticName(s.file, s.name) : s.name;
 }
 
 /** Xen's order among symbols at one address: functions, then objects, then the rest; globals before locals. */
@@ -22,6 +25,8 @@ const rankOf = (type: number, local: boolean): number => (type === STT_FUNC ? 0 
 
 const LOCAL = 0x10;
 const NAMES_ADDRESSES = 0x20;
+/** A static after an STT_FILE: named `origin#plain`. */
+const STATIC = 0x40;
 
 /**
  * Kept as columns, not an object per symbol: an image has thousands of symbols and a command looks up a few
@@ -33,11 +38,9 @@ const NAMES_ADDRESSES = 0x20;
 export class SymbolTable {
   private count = 0;
   private plain: string[] = [];
-  /** The STT_FILE path of a static (its Xen name is `path#plain`), else undefined. */
-  private files: (string | undefined)[] = [];
-  /** The file an ELF symbol followed, whatever its binding (ImageSymbol.file). */
+  /** The file an ELF symbol followed, whatever its binding (ImageSymbol.file; a static's path). */
   private origin: (string | undefined)[] = [];
-  /** A Xen name given as is (a payload's table), when it is not the one plain/files make. */
+  /** A Xen name given as is (a payload's table), when it is not the one plain/origin make. */
   private explicit: (string | undefined)[] = [];
   private addr: BigUint64Array;
   private sizes: Float64Array;
@@ -58,7 +61,7 @@ export class SymbolTable {
     const take = (s: Readonly<ElfSymbol>): void => {
       if (!s.name || s.type === STT_FILE || s.type === STT_SECTION || s.shndx === SHN_UNDEF) return;
       const local = s.bind === STB_LOCAL;
-      t.push(s.name, local && s.file !== undefined ? s.file : undefined, s.file, undefined, s.value, s.size, s.type, local, s.shndx !== SHN_ABS);
+      t.push(s.name, local && s.file !== undefined, s.file, undefined, s.value, s.size, s.type, local, s.shndx !== SHN_ABS);
     };
     if (elf instanceof ElfFile) elf.forEachSymbol(take);
     else elf.forEach(take);
@@ -71,22 +74,21 @@ export class SymbolTable {
     this.sizes = new Float64Array(Math.max(capacity, 1));
     this.kind = new Uint8Array(Math.max(capacity, 1));
     for (const sym of symbols) {
-      this.push(sym.plainName, undefined, sym.file, sym.name === sym.plainName ? undefined : sym.name, sym.address, sym.size, sym.type, sym.local, !notAddresses.has(sym));
+      this.push(sym.plainName, false, sym.file, sym.name === sym.plainName ? undefined : sym.name, sym.address, sym.size, sym.type, sym.local, !notAddresses.has(sym));
     }
   }
 
-  private push(plain: string, file: string | undefined, origin: string | undefined, explicit: string | undefined, address: bigint,
+  private push(plain: string, isStatic: boolean, origin: string | undefined, explicit: string | undefined, address: bigint,
     size: number, type: number, local: boolean, namesAddresses: boolean): void {
     const i = this.count++;
     if (i === this.addr.length) this.grow();
     this.plain.push(plain);
-    this.files.push(file);
     this.origin.push(origin);
     this.explicit.push(explicit);
     this.addr[i] = BigInt.asUintN(64, address);
     this.sizes[i] = size;
-    this.kind[i] = (type & 0xf) | (local ? LOCAL : 0) | (namesAddresses ? NAMES_ADDRESSES : 0);
-    if (file !== undefined) this.statics.push(i);
+    this.kind[i] = (type & 0xf) | (local ? LOCAL : 0) | (namesAddresses ? NAMES_ADDRESSES : 0) | (isStatic ? STATIC : 0);
+    if (isStatic) this.statics.push(i);
     else {
       const name = explicit ?? plain;
       if (!this.direct.has(name)) this.direct.set(name, i);
@@ -105,8 +107,7 @@ export class SymbolTable {
   }
 
   private nameOf(i: number): string {
-    const file = this.files[i];
-    return file !== undefined ? `${file}#${this.plain[i]!}` : (this.explicit[i] ?? this.plain[i]!);
+    return this.kind[i]! & STATIC ? staticName(this.origin[i]!, this.plain[i]!) : (this.explicit[i] ?? this.plain[i]!);
   }
 
   private symbolAt(i: number): ImageSymbol {
@@ -134,7 +135,7 @@ export class SymbolTable {
     }
     if (this.staticIndex) return this.staticIndex.get(name);
     for (const i of this.statics) {
-      const file = this.files[i]!;
+      const file = this.origin[i]!;
       const plain = this.plain[i]!;
       if (name.length === file.length + 1 + plain.length && name.charCodeAt(file.length) === 0x23 && name.startsWith(file) && name.endsWith(plain)) return i;
     }
