@@ -10,7 +10,7 @@ import { prepareBuildIds, type BuildIds } from '../livepatch/upload/build-id.ts'
 import { loadElf } from '../livepatch/upload/elf-load.ts';
 import { layOut, type Layout } from '../livepatch/upload/layout.ts';
 import { SEC } from '../livepatch/upload/constants.ts';
-import { findSection, fileData, type ElfModel } from '../livepatch/upload/model.ts';
+import { findSection, fileData, forEachRela, type ElfModel } from '../livepatch/upload/model.ts';
 import { performRelocations } from '../livepatch/upload/relocate.ts';
 import { resolveSymbols } from '../livepatch/upload/resolve.ts';
 import { checkSpecialSections } from '../livepatch/upload/section-presence.ts';
@@ -199,14 +199,9 @@ function references(elf: ElfModel, resolve: (name: string) => bigint | undefined
   }
   for (const sec of elf.sections) {
     if (sec.index === 0 || sec.type !== SHT_RELA || sec.entsize < BigInt(RELA_SIZE)) continue;
-    const data = fileData(elf.bytes, sec);
-    const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    const stride = Number(sec.entsize);
-    for (let o = 0; o + RELA_SIZE <= data.length; o += stride) {
-      const ref = refs.get(v.getUint32(o + 12, true)); // r_info: type in the low half, symbol in the high half
-      const type = v.getUint32(o + 8, true);
-      if (ref) ref.uses.push({ type, minOffset: v.getBigInt64(o + 16, true) + (PC_RELATIVE.has(type) ? 4n : 0n) });
-    }
+    forEachRela(elf, sec, (_k, _offset, type, symbol, addend) => {
+      refs.get(symbol)?.uses.push({ type, minOffset: addend + (PC_RELATIVE.has(type) ? 4n : 0n) });
+    });
   }
   return [...refs.values()];
 }

@@ -3,20 +3,11 @@
 import { R_X86_64_64, R_X86_64_NONE, R_X86_64_PC32, R_X86_64_PLT32 } from '../../elf/constants.ts';
 import { hex } from '../../elf/errors.ts';
 import { Errno, fail } from '../../livepatch/errno.ts';
-import { describe, fileData } from '../../livepatch/upload/model.ts';
+import { describe, forEachRela } from '../../livepatch/upload/model.ts';
 import type { RelaJob } from '../types.ts';
 
 export function performRela({ elf, layout, syms, rela, target, base }: RelaJob): void {
-  const data = fileData(elf.bytes, rela);
-  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const stride = Number(rela.entsize);
-  const n = data.length / stride;
-  for (let k = 0; k < n; k++) {
-    const o = k * stride;
-    const offset = v.getBigUint64(o, true);
-    const type = v.getUint32(o + 8, true);
-    const symndx = v.getUint32(o + 12, true);
-    const addend = v.getBigInt64(o + 16, true);
+  forEachRela(elf, rela, (k, offset, type, symndx, addend) => {
     const where = `${describe(rela)} entry ${k} (offset ${hex(offset)} in ${describe(target)})`;
     if (symndx === 0) fail(Errno.EOPNOTSUPP, `${where}: relocation against STN_UNDEF`);
     if (symndx >= elf.symbols.length) {
@@ -57,5 +48,5 @@ export function performRela({ elf, layout, syms, rela, target, base }: RelaJob):
       default:
         fail(Errno.EOPNOTSUPP, `${where}: unsupported relocation type ${type} against "${sym.name}"`);
     }
-  }
+  });
 }

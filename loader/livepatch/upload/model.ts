@@ -2,7 +2,7 @@
 // 64-bit arithmetic can be reproduced), names, and the symbol table.
 import { hex } from '../../elf/errors.ts';
 import { Errno, fail } from '../errno.ts';
-import { SHF_ALLOC, SHT_NOBITS } from '../../elf/constants.ts';
+import { RELA_SIZE, SHF_ALLOC, SHT_NOBITS } from '../../elf/constants.ts';
 
 export interface Section {
   index: number;
@@ -68,4 +68,18 @@ export function fileData(bytes: Uint8Array, s: Section): Uint8Array {
       `end of the payload (${hex(bytes.length)} bytes); Xen 4.17 would read beyond it`);
   }
   return bytes.subarray(Number(s.offset), Number(end));
+}
+
+/**
+ * Each whole Elf64_Rela entry of `rela` (every sh_entsize bytes; r_info has the type in its low half and the
+ * symbol index in its high half): what upload's relocation and lint's reference reading both walk.
+ */
+export function forEachRela(elf: ElfModel, rela: Section,
+  fn: (index: number, offset: bigint, type: number, symbol: number, addend: bigint) => void): void {
+  const data = fileData(elf.bytes, rela);
+  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const stride = Number(rela.entsize);
+  for (let k = 0, o = 0; o + RELA_SIZE <= data.length; k++, o += stride) {
+    fn(k, v.getBigUint64(o, true), v.getUint32(o + 8, true), v.getUint32(o + 12, true), v.getBigInt64(o + 16, true));
+  }
 }
