@@ -4,7 +4,7 @@
 // string it points to, for a function returning one) or fault, console lines, the bytes of each argument
 // buffer, and the bytes it changed in hypervisor memory.
 import { HOST_AREA } from '../../emulator/cpu/cpu.ts';
-import { GuestFault, GuestTimeout, MachineError } from '../../emulator/cpu/errors.ts';
+import { type CallStop, MachineError, callStopOf } from '../../emulator/cpu/errors.ts';
 import { PageReset } from '../../emulator/cpu/page-reset.ts';
 import type { XenContext } from '../../emulator/xen/context/context.ts';
 import type { Machine } from '../../emulator/xen/machine.ts';
@@ -19,11 +19,7 @@ const STACK_TOP_PAGES = 0x3000n;
 /** The longest string a returned `char *` is read for (Xen's longest version strings are 1024 bytes). */
 const MAX_STRING = 4096;
 
-export interface Fault {
-  vector: number;
-  where: string;
-  reason: string;
-}
+export type Fault = CallStop;
 
 export interface DataWrite {
   address: bigint;
@@ -114,9 +110,9 @@ export class RunSide {
       obs.returns = m.call(address, regs, { timeoutMs: CALL_TIMEOUT_MS });
       if (returns?.kind === 'string') obs.text = this.stringAt(obs.returns);
     } catch (e) {
-      if (e instanceof GuestFault) obs.fault = { vector: e.report.vector, where: e.report.where, reason: e.report.reason };
-      else if (e instanceof GuestTimeout) obs.fault = { vector: -1, where: e.where, reason: e.message };
-      else throw e;
+      const stop = callStopOf(e);
+      if (!stop) throw e;
+      obs.fault = stop;
     }
     obs.console = m.console.drain();
     obs.buffers = input.args.map((a, i) => (a.kind === 'buffer' ? this.bufferAfter(i, a.bytes) : undefined));

@@ -2,7 +2,7 @@
 import { cStringOf, formatCallArg } from '../call-args.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { GuestFault, GuestTimeout } from '../../emulator/cpu/errors.ts';
+import { type CallStop, callStopOf } from '../../emulator/cpu/errors.ts';
 import { bootImage } from '../../loader/boot.ts';
 import { NAMED_IMAGES, REPO_ROOT } from '../../loader/image/index.ts';
 import { Errno, LivepatchError, errnoName } from '../../loader/livepatch/errno.ts';
@@ -17,7 +17,7 @@ export interface StepOutcome {
   rc?: number;
   returns?: bigint;
   string?: string;
-  fault?: { vector: number; where: string; reason: string };
+  fault?: CallStop;
   console: string[];
   list?: { name: string; state: string; rc: number }[];
   /** call: each argument's buffer after the call (undefined for an integer argument). */
@@ -137,15 +137,13 @@ export function performStep(host: LivepatchHost, sc: Scenario, step: Step): Step
         break;
     }
   } catch (e) {
+    const stop = callStopOf(e);
     if (e instanceof LivepatchError) {
       out.errno = e.errnoName;
       out.message = e.message;
-    } else if (e instanceof GuestFault) {
-      out.fault = { vector: e.report.vector, where: e.report.where, reason: e.report.reason };
-      out.message = e.message.split('\n')[0];
-    } else if (e instanceof GuestTimeout) {
-      out.fault = { vector: -1, where: e.where, reason: e.message };
-      out.message = e.message;
+    } else if (stop) {
+      out.fault = stop;
+      out.message = (e as Error).message.split('\n')[0]; // a fault's report goes on for lines; a time-out's is one
     } else {
       out.errno = (e as Error).name;
       out.message = (e as Error).message;

@@ -60,6 +60,20 @@ export class GuestTimeout extends Error {
   }
 }
 
+/** How a guest call that did not return ended, as reports keep it (vector -1: it hit the time limit). */
+export interface CallStop {
+  vector: number;
+  where: string;
+  reason: string;
+}
+
+/** The CallStop of a GuestFault or GuestTimeout; undefined for any other error. */
+export function callStopOf(e: unknown): CallStop | undefined {
+  if (e instanceof GuestFault) return { vector: e.report.vector, where: e.report.where, reason: e.report.reason };
+  if (e instanceof GuestTimeout) return { vector: -1, where: e.where, reason: e.message };
+  return undefined;
+}
+
 /** Misuse of the machine by the host: unmapped address, overlapping mapping, out of memory. */
 export class MachineError extends Error {
   constructor(message: string) {
