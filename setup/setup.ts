@@ -4,10 +4,9 @@
 // Xen images (4.17 through apt-get, 4.20 unpacked under the package).
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { unicornLibraryPath, unicornVersion } from '../emulator/cpu/unicorn.ts';
-import { DEBIAN_420_IMAGE } from '../loader/image/paths.ts';
-import { BUILTIN_IMAGE, BUNDLED_UNICORN, DEBIAN_IMAGE, PACKAGE_ROOT, PAYLOAD_DIR } from './paths.ts';
+import { BUILTIN_IMAGE, BUNDLED_UNICORN, DEBIAN_420_IMAGE, DEBIAN_IMAGE, PACKAGE_ROOT, PAYLOAD_DIR, UNICORN_DIR, XEN_420_DIR } from './paths.ts';
 
 export interface SetupOptions {
   /** Also install Debian's Xen 4.17 image (apt-get, sudo when not root) and fetch 4.20's. */
@@ -38,13 +37,13 @@ function fetchTrixie(pkg: string, dir: string): void {
   if (!writable(PACKAGE_ROOT)) {
     throw new SetupError(`${PACKAGE_ROOT} is not writable: run \`xlp setup\` as its owner (sudo for a global install)`);
   }
-  run('bash', [join(PACKAGE_ROOT, 'tools/fetch-trixie.sh'), pkg, dir]);
+  run('bash', [join(PACKAGE_ROOT, 'tools/fetch-trixie.sh'), pkg, relative(PACKAGE_ROOT, dir)]);
 }
 
 function unicorn(say: SetupOptions['say']): void {
   const chosen = process.env.XLP_UNICORN_LIB;
   if (chosen && !existsSync(chosen)) throw new SetupError(`XLP_UNICORN_LIB names ${chosen}, which does not exist`);
-  if (!chosen && !existsSync(BUNDLED_UNICORN)) fetchTrixie('libunicorn2t64', '.deps/unicorn');
+  if (!chosen && !existsSync(BUNDLED_UNICORN)) fetchTrixie('libunicorn2t64', UNICORN_DIR);
   say(`setup: Unicorn ${unicornVersion()}: ${unicornLibraryPath()}`); // loading it checks the version
 }
 
@@ -65,7 +64,7 @@ function debian(opts: SetupOptions): void {
     const [cmd, ...args] = [...sudo, 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', '--no-upgrade', 'xen-hypervisor-4.17-amd64-dbg'];
     run(cmd!, args);
   }
-  if (!existsSync(DEBIAN_420_IMAGE) && opts.debian) fetchTrixie('xen-hypervisor-4.20-amd64-dbg', '.deps/xen-4.20');
+  if (!existsSync(DEBIAN_420_IMAGE) && opts.debian) fetchTrixie('xen-hypervisor-4.20-amd64-dbg', XEN_420_DIR);
   for (const [name, path] of [['debian', DEBIAN_IMAGE], ['debian-4.20', DEBIAN_420_IMAGE]] as const) {
     opts.say(existsSync(path) ? `setup: ${name} image: ${path}` : `setup: ${name} image: not installed (optional; \`xlp setup --debian\` installs it)`);
   }

@@ -1,14 +1,11 @@
 // Where images come from: `builtin` (our guest, built by `make`), `debian` (xen-hypervisor-4.17-amd64-dbg),
 // `debian-4.20` (trixie's xen-hypervisor-4.20-amd64-dbg), or any path to a Xen xen-syms.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { BUILTIN_IMAGE, DEBIAN_IMAGE, PACKAGE_ROOT } from '../../setup/paths.ts';
+import { BUILTIN_IMAGE, DEBIAN_420_IMAGE, DEBIAN_IMAGE, PACKAGE_ROOT } from '../../setup/paths.ts';
 
-export { BUILTIN_IMAGE, DEBIAN_IMAGE };
+export { BUILTIN_IMAGE, DEBIAN_420_IMAGE, DEBIAN_IMAGE };
 /** The checkout or installed package xlp runs from. */
 export const REPO_ROOT = PACKAGE_ROOT;
-/** Debian 13's hypervisor, fetched by the set-up (tools/setup-deps.sh) into .deps/, never installed system-wide. */
-export const DEBIAN_420_IMAGE = join(REPO_ROOT, '.deps/xen-4.20/usr/lib/debug/boot/xen-syms-4.20-amd64');
 
 /** The images xlp knows by name, with where each comes from. */
 export const NAMED_IMAGES: Readonly<Record<string, { path: string; missing: string }>> = {
