@@ -9,10 +9,8 @@ import { FUNC_APPLIED, HOOK_ORDER, STATE, type PayloadState } from './abi.ts';
 import type { PageArea } from './page-area.ts';
 import type { PreparedPayload } from './upload/index.ts';
 
-
 export class PayloadStruct {
   readonly address: bigint;
-  readonly fstateAddress: bigint;
   private readonly pages: number;
 
   /** `at`: the struct already exists in guest memory there (a host restored from a saved state): nothing is written. */
@@ -29,7 +27,6 @@ export class PayloadStruct {
     this.pages = Math.ceil(size / PAGE);
     if (at !== undefined) {
       this.address = at;
-      this.fstateAddress = at + BigInt(L.size);
       return;
     }
     this.address = heap.reserve(this.pages);
@@ -39,7 +36,6 @@ export class PayloadStruct {
       heap.release(this.address);
       throw e;
     }
-    this.fstateAddress = this.address + BigInt(this.L.size);
     const b = Buffer.alloc(L.size);
     const u64 = (off: number, v: bigint | number): void => void b.writeBigUInt64LE(BigInt(v), off);
     b.writeUInt32LE(STATE.CHECKED, L.state);
@@ -86,6 +82,11 @@ export class PayloadStruct {
   poisonAppliedList(): void {
     this.machine.writeU64(this.address + BigInt(this.L.appliedList), LIST_POISON1);
     this.machine.writeU64(this.address + BigInt(this.L.appliedList + 8), LIST_POISON2);
+  }
+
+  /** The fstate array follows the struct (Xen allocates them together). */
+  get fstateAddress(): bigint {
+    return this.address + BigInt(this.L.size);
   }
 
   private fstate(i: number, field: number): bigint {
