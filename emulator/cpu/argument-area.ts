@@ -3,7 +3,7 @@
 // page so an overrun faults as it would on real memory, all unmapped again when the call is over.
 import { ArgumentError, type BufferArg, type CallArg, bufferContents, isBufferArg } from './arguments.ts';
 import type { Perms } from './paging.ts';
-import { PAGE_SIZE } from './physical.ts';
+import { PAGE_SIZE, pageRound } from './physical.ts';
 
 export const ARGUMENT_AREA = 0x10000000n;
 export const ARGUMENT_AREA_SIZE = 64 << 20;
@@ -58,7 +58,7 @@ export class ArgumentArea {
   private placeBuffer(a: BufferArg, p: Placement): PlacedBuffer {
     const { bytes, pointers } = bufferContents(a);
     for (const ptr of pointers) bytes.writeBigUInt64LE(this.placeBuffer(ptr.target, p).address, ptr.offset);
-    const size = Math.max(PAGE_SIZE, Math.ceil(bytes.length / PAGE_SIZE) * PAGE_SIZE);
+    const size = pageRound(bytes.length);
     const va = this.next;
     if (va + BigInt(size) > ARGUMENT_AREA + BigInt(ARGUMENT_AREA_SIZE)) {
       throw new ArgumentError(`buffer arguments need more than the ${ARGUMENT_AREA_SIZE >> 20} MiB argument area`);

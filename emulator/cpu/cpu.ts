@@ -10,7 +10,7 @@ import { enablePaging } from './control.ts';
 import { type BacktraceFrame, type FaultReport, GuestFault, GuestTimeout, MachineError, UnmappedAddress } from './errors.ts';
 import { ExceptionState } from './exception-state.ts';
 import { PageTables, type Perms, type Translation } from './paging.ts';
-import { PAGE_SIZE, PhysicalMemory } from './physical.ts';
+import { PAGE_SIZE, PhysicalMemory, pageRound } from './physical.ts';
 import { ERROR_CODE_VECTORS, type Trap, type TrapOutcome } from './trap.ts';
 import { HostMemory, REG, type RegName, Unicorn } from './unicorn.ts';
 import { WatchdogSlot } from './watchdog.ts';
@@ -248,7 +248,7 @@ export class Cpu {
   /** Map `size` bytes (page-rounded) of fresh memory for host-made arguments (strings, out-parameters). */
   scratch(size: number, perms: Perms = 'rw'): bigint {
     const at = this.scratchNext;
-    const bytes = Math.max(PAGE_SIZE, Math.ceil(size / PAGE_SIZE) * PAGE_SIZE);
+    const bytes = pageRound(size);
     this.map(at, bytes, perms);
     this.scratchNext += BigInt(bytes + PAGE_SIZE); // unmapped guard page between allocations
     return at;

@@ -3,6 +3,9 @@ import { MachineError } from './errors.ts';
 import { HostMemory } from './unicorn.ts';
 
 export const PAGE_SIZE = 4096;
+
+/** Whole pages holding `n` bytes, at least one. */
+export const pageRound = (n: number): number => Math.max(PAGE_SIZE, Math.ceil(n / PAGE_SIZE) * PAGE_SIZE);
 /** An image and its payloads fit (Debian's 4.17 boots in ~4 MiB); bigger hosts grow the view. */
 const INITIAL_VIEW = 16 << 20;
 
