@@ -14,6 +14,15 @@ describe.each(TARGETS)('hook payloads on %s', (target) => {
     }
   };
   const up = (h: ReturnType<typeof newHost>, n: string): void => void h.upload(n, payloadBytes(target, n));
+  /** Schedule the action and let the idle loop run it. */
+  const act = (h: ReturnType<typeof newHost>, n: string, action: 'APPLY' | 'REVERT' | 'REPLACE'): void => {
+    h.action(n, action);
+    h.idle();
+  };
+  const uploadApplied = (h: ReturnType<typeof newHost>, n: string): void => {
+    up(h, n);
+    act(h, n, 'APPLY');
+  };
 
   it('prepost_hooks: pre-revert vetoes once with -EPERM (rc stored), then all four counts check out', withHost((h) => {
     up(h, 'xen_prepost_hooks');
@@ -75,11 +84,8 @@ describe.each(TARGETS)('hook payloads on %s', (target) => {
 
   // livepatch_do_action(): REVERT's rc is the revert action hook's; only rc 0 runs revert_payload_tail().
   it('xlp_revert_fails: a failing revert action hook leaves the payload APPLIED with its rc (-EIO)', withHost((h) => {
-    up(h, 'xlp_revert_fails');
-    h.action('xlp_revert_fails', 'APPLY');
-    h.idle();
-    h.action('xlp_revert_fails', 'REVERT');
-    h.idle();
+    uploadApplied(h, 'xlp_revert_fails');
+    act(h, 'xlp_revert_fails', 'REVERT');
     expect(h.get('xlp_revert_fails')).toEqual({ state: 'APPLIED', rc: -5 });
     expect(h.appliedStack.map((p) => p.name)).toEqual(['xlp_revert_fails']);
     expect(extraVersion(h)).toBe('Hello World');
@@ -88,12 +94,9 @@ describe.each(TARGETS)('hook payloads on %s', (target) => {
   // livepatch_do_action(), REPLACE: each applied payload is reverted (by its revert action hook when it has one);
   // the first that fails keeps its rc and stays APPLIED, and REPLACE stops there with -EINVAL.
   it('REPLACE over xlp_revert_fails: its revert hook fails, so nothing is replaced (-EINVAL)', withHost((h) => {
-    up(h, 'xlp_revert_fails');
-    h.action('xlp_revert_fails', 'APPLY');
-    h.idle();
+    uploadApplied(h, 'xlp_revert_fails');
     up(h, 'xen_replace_world');
-    h.action('xen_replace_world', 'REPLACE');
-    h.idle();
+    act(h, 'xen_replace_world', 'REPLACE');
     expect(h.get('xlp_revert_fails')).toEqual({ state: 'APPLIED', rc: -5 });
     expect(h.get('xen_replace_world')).toEqual({ state: 'CHECKED', rc: -22 });
     expect(h.appliedStack.map((p) => p.name)).toEqual(['xlp_revert_fails']);
@@ -102,9 +105,7 @@ describe.each(TARGETS)('hook payloads on %s', (target) => {
 
   // Spec §3 (livepatch_action, REPLACE): an *applied* payload with a pre/post hook vetoes it as well.
   it('REPLACE is refused while an applied payload has pre/post hooks (-EOPNOTSUPP), and nothing changes', withHost((h) => {
-    up(h, 'xen_action_hooks_norevert');
-    h.action('xen_action_hooks_norevert', 'APPLY');
-    h.idle();
+    uploadApplied(h, 'xen_action_hooks_norevert');
     up(h, 'xen_replace_world');
     expect(errnoOf(() => h.action('xen_replace_world', 'REPLACE'))).toBe('EOPNOTSUPP');
     expect(h.get('xen_action_hooks_norevert')).toEqual({ state: 'APPLIED', rc: 0 });
